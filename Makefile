@@ -22,7 +22,7 @@ help: ## list the targets
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
-	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	@# A DuckDB 1.4 LTS client, only to test that the warehouse file opens in older clients.
 	$(BIN)/pip install -q --disable-pip-version-check --target $(COMPAT) "duckdb==1.4.*"
 	touch $(STAMP)
