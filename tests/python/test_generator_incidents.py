@@ -1,0 +1,476 @@
+"""Every injected incident is visible exactly where its label says, and nowhere else.
+
+For each incident type the test looks for its *symptom* in the raw data (upper-case statuses,
+null ids, repeated ids, negative or > 6 h ingestion lag, bot-like users, ...) and checks that
+every symptomatic row lies inside a labelled window and slice of that type, that the labelled
+window really shows it, and that the strength matches the label's magnitude. Business incidents
+are checked by their effect size. Two seeds, so different schedules and slices are exercised.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from kpi_trust.generator import GeneratorConfig, generate
+
+START = date(2026, 7, 1)
+DAYS = 40
+WARMUP = 14
+
+# docs/design.md section 2, copied (not imported) so the generator cannot drift from it.
+API_ALL = (
+    "api_calls|api_success_rate|api_failure_rate|api_timeout_rate|"
+    "api_p50_latency_ms|api_p95_latency_ms|api_p99_latency_ms"
+)
+GAME_ALL = (
+    "dau|new_users|sessions|purchasers|purchases|revenue_usd|conversion_rate|arpdau|arppu|"
+    "d1_retention|levels_completed"
+)
+PURCHASE = "purchasers|purchases|revenue_usd|conversion_rate|arpdau|arppu"
+LATENCY = "api_p50_latency_ms|api_p95_latency_ms|api_p99_latency_ms"
+EXPECTED_KPIS = {
+    ("game_events", "tracking_outage"): {PURCHASE},
+    ("game_events", "schema_drift"): {PURCHASE},
+    ("api_calls", "schema_drift"): {"api_success_rate|api_failure_rate|api_timeout_rate", LATENCY},
+    ("game_events", "bot_spike"): {
+        "dau|new_users|sessions|conversion_rate|arpdau|d1_retention|levels_completed"
+    },
+    ("api_calls", "timestamp_shift"): {API_ALL},
+    ("game_events", "timestamp_shift"): {GAME_ALL},
+    ("api_calls", "duplicate_ingestion"): {"api_calls"},
+    ("game_events", "duplicate_ingestion"): {
+        "sessions|purchases|revenue_usd|arpdau|arppu|levels_completed"
+    },
+    ("api_calls", "null_burst"): {API_ALL},
+    ("game_events", "null_burst"): {GAME_ALL},
+    ("api_calls", "late_batch"): {API_ALL},
+    ("game_events", "late_batch"): {GAME_ALL},
+    ("api_calls", "latency_regression"): {LATENCY},
+    ("api_calls", "failure_spike"): {"api_success_rate|api_failure_rate"},
+    ("game_events", "conversion_drop"): {"purchasers|purchases|revenue_usd|conversion_rate|arpdau"},
+    ("game_events", "campaign_spike"): {"dau|new_users|sessions"},
+}
+SLICE_COLUMNS = {
+    "api_calls": {"api_name", "region", "document_type"},
+    "game_events": {"platform", "acquisition_channel"},
+}
+TIME = {"api_calls": "requested_at", "game_events": "event_at"}
+
+
+class Data:
+    """One generated dataset with its labels, queryable through DuckDB views."""
+
+    def __init__(self, seed: int, out: Path) -> None:
+        cfg = GeneratorConfig(
+            seed=seed,
+            start_date=START,
+            days=DAYS,
+            api_calls_per_day=1_000,
+            players=12_000,
+            fmt="parquet",
+            warmup_days=WARMUP,
+        )
+        self.result = generate(cfg, out)
+        self.con = duckdb.connect()
+        for name in ("api_calls", "game_events"):
+            self.con.sql(f"create view {name} as select * from '{self.result.paths[name]}'")
+        with open(self.result.paths["injected_incidents"], newline="") as handle:
+            self.labels = list(csv.DictReader(handle))
+        self.params = {i.incident_id: i.params for i in self.result.incidents}
+
+    def of(self, dataset: str, itype: str, variant: str = "") -> list[dict]:
+        rows = [r for r in self.labels if r["dataset"] == dataset and r["incident_type"] == itype]
+        if variant:
+            key = "upper case" if variant == "status_casing" else "seconds"
+            rows = [r for r in rows if key in r["description"]]
+        return rows
+
+    def where(self, label: dict) -> str:
+        """SQL predicate: inside the label's window and slice."""
+        time = TIME[label["dataset"]]
+        cond = f"({time} >= '{label['start_at']}' and {time} < '{label['end_at']}'"
+        if label["slice_dimension"] != "all":
+            cond += f" and {label['slice_dimension']} = '{label['slice_value']}'"
+        return cond + ")"
+
+    def any_of(self, labels: list[dict]) -> str:
+        return "(" + " or ".join(self.where(lb) for lb in labels) + ")" if labels else "false"
+
+    def one(self, sql: str):
+        return self.con.sql(sql).fetchall()[0][0]
+
+    def clean_days(self, dataset: str) -> str:
+        """SQL predicate on column `d`: days touched by no incident of the dataset."""
+        conds = [
+            f"(d >= '{lb['start_at'][:10]}'::date and d <= '{lb['end_at'][:10]}'::date)"
+            for lb in self.labels
+            if lb["dataset"] == dataset
+        ]
+        return f"d >= '{START + timedelta(days=WARMUP // 2)}' and not (" + " or ".join(conds) + ")"
+
+
+@pytest.fixture(scope="module", params=[11, 12], ids=["seed11", "seed12"])
+def data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Data:
+    return Data(request.param, tmp_path_factory.mktemp(f"incidents_{request.param}"))
+
+
+# -- the labels themselves ---------------------------------------------------------------------
+
+
+def test_every_type_is_labelled_with_the_contract_lineage(data: Data) -> None:
+    kinds = {(r["dataset"], r["incident_type"]) for r in data.labels}
+    assert kinds == set(EXPECTED_KPIS)
+    assert len(data.of("api_calls", "schema_drift")) == 2  # casing and latency unit
+    assert len(data.labels) == 17
+    for row in data.labels:
+        assert row["affected_kpis"] in EXPECTED_KPIS[(row["dataset"], row["incident_type"])]
+        assert row["category"] == (
+            "business"
+            if row["incident_type"]
+            in ("latency_regression", "failure_spike", "conversion_drop", "campaign_spike")
+            else "data_quality"
+        )
+        dim = row["slice_dimension"]
+        assert dim == "all" or dim in SLICE_COLUMNS[row["dataset"]]
+        assert (row["slice_value"] == "all") == (dim == "all")
+
+
+def test_windows_are_whole_days_after_warmup_and_apart(data: Data) -> None:
+    first = datetime(START.year, START.month, START.day) + timedelta(days=WARMUP)
+    last = datetime(START.year, START.month, START.day) + timedelta(days=DAYS)
+    for dataset in ("api_calls", "game_events"):
+        rows = sorted(
+            (r for r in data.labels if r["dataset"] == dataset), key=lambda r: r["start_at"]
+        )
+        previous_end = None
+        for row in rows:
+            start = datetime.fromisoformat(row["start_at"])
+            end = datetime.fromisoformat(row["end_at"])
+            assert start.time().hour == 0 and start >= first and end <= last
+            length = end - start
+            if row["incident_type"] == "timestamp_shift":
+                shift = float(row["magnitude"])
+                assert 2 <= shift <= 9
+                length -= timedelta(hours=shift)
+            assert length.seconds == 0
+            business = row["category"] == "business"
+            assert (2 if business else 1) <= length.days <= (5 if business else 3)
+            if previous_end is not None:  # at least one clean whole day in between
+                clean_from = previous_end.replace(hour=0) + timedelta(
+                    days=1 if previous_end.hour else 0
+                )
+                assert start >= clean_from + timedelta(days=1)
+            previous_end = end
+
+
+def test_magnitudes_are_in_the_contract_ranges(data: Data) -> None:
+    ranges = {
+        "tracking_outage": (0.9, 1.0),
+        "duplicate_ingestion": (0.1, 0.5),
+        "null_burst": (0.2, 0.6),
+        "late_batch": (0.3, 0.7),
+        "latency_regression": (2.0, 4.0),
+        "failure_spike": (0.15, 0.35),
+        "conversion_drop": (0.4, 0.7),
+        "campaign_spike": (3.0, 6.0),
+    }
+    for row in data.labels:
+        low, high = ranges.get(row["incident_type"], (0.0, 10.0))
+        assert low <= float(row["magnitude"]) <= high, row
+
+
+# -- api_calls data-quality incidents ----------------------------------------------------------
+
+
+def test_status_casing_only_in_its_window_slice_and_version(data: Data) -> None:
+    (label,) = data.of("api_calls", "schema_drift", "status_casing")
+    version = data.params[label["incident_id"]]["api_version"]
+    leaked = data.one(
+        f"select count(*) from api_calls where status <> lower(status) "
+        f"and not ({data.where(label)} and api_version = '{version}')"
+    )
+    assert leaked == 0
+    share = data.one(
+        f"select avg((status <> lower(status))::int) from api_calls where {data.where(label)}"
+    )
+    assert abs(share - float(label["magnitude"])) < 0.15
+    # The drifted release exists only inside the window.
+    outside = f"select count(*) from api_calls where api_version = '{version}' and not "
+    assert data.one(outside + data.where(label)) == 0
+
+
+def test_latency_unit_only_in_its_window_slice(data: Data) -> None:
+    (label,) = data.of("api_calls", "schema_drift", "latency_unit")
+    version = data.params[label["incident_id"]]["api_version"]
+    api = label["slice_value"]
+    drifted, normal = data.con.sql(
+        f"select median(latency_ms) filter (where api_version = '{version}'), "
+        f"median(latency_ms) filter (where not {data.where(label)}) "
+        f"from api_calls where api_name = '{api}'"
+    ).fetchall()[0]
+    assert drifted < normal / 300  # seconds, not milliseconds
+    outside = f"select count(*) from api_calls where api_version = '{version}' and not "
+    assert data.one(outside + data.where(label)) == 0
+    # Every three-part (patch) version is a labelled drift release, inside its window.
+    drifts = data.of("api_calls", "schema_drift")
+    leaked = data.one(
+        "select count(*) from api_calls where regexp_matches(api_version, '^v\\d+\\.\\d+\\.\\d+$') "
+        f"and not {data.any_of(drifts)}"
+    )
+    assert leaked == 0
+
+
+def test_api_null_latency_only_in_null_burst(data: Data) -> None:
+    (label,) = data.of("api_calls", "null_burst")
+    leaked = data.one(
+        f"select count(*) from api_calls where latency_ms is null and not {data.where(label)}"
+    )
+    assert leaked == 0
+    share = data.one(
+        f"select avg((latency_ms is null)::int) from api_calls where {data.where(label)}"
+    )
+    assert abs(share - float(label["magnitude"])) < 0.1
+
+
+def _check_duplicates(data: Data, dataset: str, id_column: str) -> None:
+    (label,) = data.of(dataset, "duplicate_ingestion")
+    dup = (
+        f"select * from {dataset} where {id_column} in "
+        f"(select {id_column} from {dataset} group by 1 having count(*) > 1)"
+    )
+    assert data.one(f"select count(*) from ({dup}) where not {data.where(label)}") == 0
+    n_dup_ids = data.one(f"select count(distinct {id_column}) from ({dup})")
+    window_ids = data.one(
+        f"select count(distinct {id_column}) from {dataset} where {data.where(label)}"
+    )
+    share = n_dup_ids / window_ids
+    magnitude = float(label["magnitude"])
+    assert 0.5 * magnitude - 0.05 < share < 1.5 * magnitude + 0.05
+    # Replays: exactly two copies, identical content, later ingestion, a new batch id.
+    check = data.con.sql(
+        f"select count(*), count(distinct {id_column}), "
+        "bool_and(r.ingested_at > o.ingested_at), bool_and(r.batch_id <> o.batch_id), "
+        "bool_and(r.batch_id like '%_replay') "
+        f"from ({dup}) o join ({dup}) r using ({id_column}) "
+        "where o.batch_id not like '%_replay' and r.batch_id like '%_replay'"
+    ).fetchall()[0]
+    assert check[0] == check[1] == n_dup_ids and all(check[2:])
+
+
+def test_api_duplicates_only_in_window(data: Data) -> None:
+    _check_duplicates(data, "api_calls", "call_id")
+
+
+def _check_late(data: Data, dataset: str) -> None:
+    (label,) = data.of(dataset, "late_batch")
+    time = TIME[dataset]
+    lag_h = f"(epoch(ingested_at) - epoch({time})) / 3600"
+    late = f"select * from {dataset} where {lag_h} > 6"
+    assert data.one(f"select count(*) from ({late}) where not {data.where(label)}") == 0
+    low, high = data.con.sql(f"select min({lag_h}), max({lag_h}) from ({late})").fetchall()[0]
+    assert low >= 30 and high <= 72.4
+    share = data.one(f"select avg(({lag_h} > 6)::int) from {dataset} where {data.where(label)}")
+    assert abs(share - float(label["magnitude"])) < 0.15
+
+
+def test_api_late_batch_only_in_window(data: Data) -> None:
+    _check_late(data, "api_calls")
+
+
+def _check_shift(data: Data, dataset: str) -> None:
+    (label,) = data.of(dataset, "timestamp_shift")
+    time = TIME[dataset]
+    future = f"select * from {dataset} where {time} > ingested_at"
+    assert data.one(f"select count(*) from ({future}) where not {data.where(label)}") == 0
+    assert data.one(f"select count(*) from ({future})") > 0
+    start = datetime.fromisoformat(label["start_at"])
+    shift = timedelta(hours=float(label["magnitude"]))
+    window_end = datetime.fromisoformat(label["end_at"]) - shift
+    in_slice = f"{label['slice_dimension']} = '{label['slice_value']}'"
+    # The slice's first `shift` hours of the window are empty: all its rows moved later ...
+    gap = data.one(
+        f"select count(*) from {dataset} where {in_slice} "
+        f"and {time} >= '{start}' and {time} < '{start + shift}'"
+    )
+    assert gap == 0
+    # ... and every slice row recorded in the rest of the window was shifted.
+    unshifted = data.one(
+        f"select count(*) from {dataset} where {in_slice} and {time} <= ingested_at "
+        f"and {time} >= '{start + shift}' and {time} < '{window_end}'"
+    )
+    assert unshifted == 0
+    # Outside the incident, ingestion lag is positive and small (seconds to 20 minutes).
+    normal = data.one(
+        f"select max(epoch(ingested_at) - epoch({time})) from {dataset} "
+        f"where not {data.any_of([r for r in data.labels if r['dataset'] == dataset])}"
+    )
+    assert 0 < normal <= 1_200
+
+
+def test_api_timestamp_shift_only_in_window_and_region(data: Data) -> None:
+    _check_shift(data, "api_calls")
+
+
+# -- api_calls business incidents --------------------------------------------------------------
+
+
+def test_latency_regression_slows_one_api_in_one_region(data: Data) -> None:
+    (label,) = data.of("api_calls", "latency_regression")
+    region = data.params[label["incident_id"]]["region"]
+    inside, outside = data.con.sql(
+        f"select median(latency_ms) filter (where {data.where(label)}), "
+        f"median(latency_ms) filter (where not {data.where(label)}) from api_calls "
+        f"where api_name = '{label['slice_value']}' and region = '{region}' "
+        "and lower(status) <> 'timeout'"
+    ).fetchall()[0]
+    ratio = inside / outside
+    assert 0.75 * float(label["magnitude"]) < ratio < 1.25 * float(label["magnitude"])
+    # Other regions of the same API are untouched.
+    other = data.con.sql(
+        f"select median(latency_ms) filter (where {data.where(label)}) / "
+        f"median(latency_ms) filter (where not {data.where(label)}) from api_calls "
+        f"where api_name = '{label['slice_value']}' and region <> '{region}'"
+    ).fetchall()[0][0]
+    assert 0.8 < other < 1.25
+
+
+def test_failure_spike_raises_one_document_types_failure_rate(data: Data) -> None:
+    (label,) = data.of("api_calls", "failure_spike")
+    doc = label["slice_value"]
+    clean = data.clean_days("api_calls")
+    inside, outside = data.con.sql(
+        f"select avg((lower(status) = 'failure')::int) filter (where {data.where(label)}), "
+        f"avg((lower(status) = 'failure')::int) filter (where {clean}) "
+        f"from (select *, requested_at::date d from api_calls) where document_type = '{doc}'"
+    ).fetchall()[0]
+    assert abs((inside - outside) - float(label["magnitude"])) < 0.07
+    others = data.con.sql(
+        f"select avg((lower(status) = 'failure')::int) filter (where requested_at >= "
+        f"'{label['start_at']}' and requested_at < '{label['end_at']}'), "
+        f"avg((lower(status) = 'failure')::int) filter (where {clean}) "
+        f"from (select *, requested_at::date d from api_calls) where document_type <> '{doc}'"
+    ).fetchall()[0]
+    assert abs(others[0] - others[1]) < 0.03
+
+
+# -- game_events data-quality incidents --------------------------------------------------------
+
+
+def _daily(data: Data, select: str, where: str = "true") -> str:
+    return (
+        f"select event_at::date d, {select} from game_events where {where} "
+        "and user_id is not null group by 1"
+    )
+
+
+def test_tracking_outage_drops_purchases_in_window_and_slice(data: Data) -> None:
+    (label,) = data.of("game_events", "tracking_outage")
+    cond = "true" if label["slice_dimension"] == "all" else (
+        f"{label['slice_dimension']} = '{label['slice_value']}'"
+    )  # fmt: skip
+    rate = "count(*) filter (where event_name = 'purchase') / count(distinct user_id) r"
+    window = f"d >= '{label['start_at'][:10]}' and d < '{label['end_at'][:10]}'"
+    inside, baseline = data.con.sql(
+        f"select avg(r) filter (where {window}), avg(r) filter (where "
+        f"{data.clean_days('game_events')}) from ({_daily(data, rate, cond)})"
+    ).fetchall()[0]
+    assert inside < (1.0 - float(label["magnitude"]) + 0.25) * baseline
+
+
+def test_event_rename_only_in_window_and_platform(data: Data) -> None:
+    (label,) = data.of("game_events", "schema_drift")
+    renamed = "select * from game_events where event_name = 'in_app_purchase'"
+    assert data.one(f"select count(*) from ({renamed}) where not {data.where(label)}") == 0
+    share = data.one(
+        "select avg((event_name = 'in_app_purchase')::int) from game_events "
+        f"where event_name like '%purchase' and {data.where(label)}"
+    )
+    assert abs(share - float(label["magnitude"])) < 0.25
+    assert data.one(f"select count(*) from ({renamed})") > 0
+
+
+def test_bots_only_in_bot_windows(data: Data) -> None:
+    (label,) = data.of("game_events", "bot_spike")
+    busy = (
+        "select user_id, event_at::date d, any_value(acquisition_channel) channel, "
+        "any_value(install_date) installed, count(distinct session_id) sessions, "
+        "count(*) filter (where event_name like '%purchase') buys "
+        "from game_events where user_id is not null group by 1, 2 having sessions >= 20"
+    )
+    window = f"d >= '{label['start_at'][:10]}' and d < '{label['end_at'][:10]}'"
+    assert data.one(f"select count(*) from ({busy}) where not ({window})") == 0
+    assert data.one(f"select count(*) from ({busy}) where channel <> '{label['slice_value']}'") == 0
+    assert data.one(f"select count(*) from ({busy}) where installed <> d or buys > 0") == 0
+    ratio = data.one(
+        f"select avg(bots / (dau - bots)) from (select d, count(*) bots from ({busy}) group by 1) "
+        f"join ({_daily(data, 'count(distinct user_id) dau')}) using (d)"
+    )
+    assert abs(ratio - float(label["magnitude"])) < 0.05
+
+
+def test_game_null_user_id_only_in_null_burst(data: Data) -> None:
+    (label,) = data.of("game_events", "null_burst")
+    leaked = data.one(
+        f"select count(*) from game_events where user_id is null and not {data.where(label)}"
+    )
+    assert leaked == 0
+    share = data.one(
+        f"select avg((user_id is null)::int) from game_events where {data.where(label)}"
+    )
+    assert abs(share - float(label["magnitude"])) < 0.1
+
+
+def test_game_duplicates_only_in_window(data: Data) -> None:
+    _check_duplicates(data, "game_events", "event_id")
+
+
+def test_game_late_batch_only_in_window(data: Data) -> None:
+    _check_late(data, "game_events")
+
+
+def test_game_timestamp_shift_only_in_window_and_platform(data: Data) -> None:
+    _check_shift(data, "game_events")
+
+
+# -- game_events business incidents ------------------------------------------------------------
+
+
+def test_conversion_drop_lowers_conversion(data: Data) -> None:
+    (label,) = data.of("game_events", "conversion_drop")
+    conv = (
+        "count(distinct user_id) filter (where event_name = 'purchase') / count(distinct user_id) c"
+    )
+    window = f"d >= '{label['start_at'][:10]}' and d < '{label['end_at'][:10]}'"
+    inside, baseline = data.con.sql(
+        f"select avg(c) filter (where {window}), "
+        f"avg(c) filter (where {data.clean_days('game_events')}) from ({_daily(data, conv)})"
+    ).fetchall()[0]
+    assert inside / baseline < float(label["magnitude"]) + 0.3
+    # Every platform alike (what tells a real drop from a one-platform tracking outage).
+    for platform in ("ios", "android"):
+        daily = _daily(data, conv, f"platform = '{platform}'")
+        inside, baseline = data.con.sql(
+            f"select avg(c) filter (where {window}), avg(c) filter (where "
+            f"{data.clean_days('game_events')}) from ({daily})"
+        ).fetchall()[0]
+        assert inside / baseline < float(label["magnitude"]) + 0.35, platform
+
+
+def test_campaign_multiplies_installs_in_one_channel(data: Data) -> None:
+    (label,) = data.of("game_events", "campaign_spike")
+    installs = (
+        "select install_date d, count(distinct user_id) n from game_events "
+        f"where acquisition_channel = '{label['slice_value']}' and install_date = event_at::date "
+        "and user_id is not null group by 1"
+    )
+    window = f"d >= '{label['start_at'][:10]}' and d < '{label['end_at'][:10]}'"
+    inside, baseline = data.con.sql(
+        f"select avg(n) filter (where {window}), "
+        f"avg(n) filter (where {data.clean_days('game_events')}) from ({installs})"
+    ).fetchall()[0]
+    magnitude = float(label["magnitude"])
+    assert 0.65 * magnitude < inside / baseline < 1.35 * magnitude
