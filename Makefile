@@ -12,7 +12,8 @@ SEED ?= 42
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 export KPI_TRUST_DB ?= $(CURDIR)/warehouse/kpi_trust.duckdb
-export KPI_TRUST_SEED_DIR ?= $(CURDIR)/data/generated
+# Relative and inside the project: dbt writes compiled seed SQL to target/run/<project>/<seed path>.
+export KPI_TRUST_SEED_DIR ?= data/generated
 
 .PHONY: help install generate build run test lint bench clean
 

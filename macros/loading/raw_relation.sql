@@ -1,0 +1,26 @@
+{#- Where staging reads raw log `name` from: a subquery with every raw column as text plus
+    `source_row_number`. Only staging models (and the row-count reconciliation test) call it.
+    - raw_source 'seed' (default): the dbt seed of that name (loaded as varchar).
+    - raw_source 'files': `raw_dir/<name>.<raw_format>` read directly by the engine.
+    - Labels (`injected_incidents`) are optional: with labels 'none', or in files mode when the
+      file is missing, an empty relation with the same columns. -#}
+{% macro raw_relation(name) -%}
+    {%- set columns = raw_columns(name) -%}
+    {%- set is_labels = name == 'injected_incidents' -%}
+    {%- if is_labels and var('labels') == 'none' -%}
+        {{ return(empty_raw_relation(columns)) }}
+    {%- endif -%}
+    {%- if var('raw_source') == 'files' -%}
+        {%- set path = var('raw_dir') ~ '/' ~ name ~ '.' ~ var('raw_format') -%}
+        {%- if is_labels and not raw_file_exists(path) -%}
+            {{ return(empty_raw_relation(columns)) }}
+        {%- endif -%}
+        {{ return(read_raw_file(path, var('raw_format'), columns)) }}
+    {%- elif var('raw_source') == 'seed' -%}
+        {{ return(seed_raw_relation(ref(name), columns)) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "var raw_source must be 'seed' or 'files', got '" ~ var('raw_source') ~ "'"
+        ) }}
+    {%- endif -%}
+{%- endmacro %}

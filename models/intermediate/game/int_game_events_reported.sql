@@ -1,0 +1,29 @@
+{#- The game log as a naive dashboard query sees it: every raw row whose event_at parses
+    (duplicates, bots and quarantined-but-dated rows included), event names compared as written
+    (so `in_app_purchase` is not a purchase), revenue as parsed. Dimensions use staging's
+    normalised values so the rows line up with the adjusted marts. -#}
+with game_events as (
+
+    select * from {{ ref('stg_game_telemetry__game_events') }}
+    where event_date is not null
+
+),
+
+final as (
+
+    select
+        source_row_number,
+        event_id,
+        user_id,
+        session_id,
+        event_name_raw as event_name,
+        platform,
+        country,
+        acquisition_channel,
+        revenue_usd,
+        event_date
+    from game_events
+
+)
+
+select * from final

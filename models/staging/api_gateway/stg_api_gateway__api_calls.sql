@@ -1,0 +1,97 @@
+{%- set missing = 'missing_required_value' -%}
+{%- set checks = [
+    {'when': 'call_id is null', 'column': 'call_id', 'reason': missing},
+    {'when': 'requested_at_text is null', 'column': 'requested_at', 'reason': missing},
+    {'when': 'requested_at is null', 'column': 'requested_at', 'reason': 'unparseable_timestamp'},
+    {'when': 'api_name is null', 'column': 'api_name', 'reason': missing},
+    {'when': 'api_version is null', 'column': 'api_version', 'reason': missing},
+    {'when': 'region is null', 'column': 'region', 'reason': missing},
+    {'when': 'client_type is null', 'column': 'client_type', 'reason': missing},
+    {'when': 'document_type is null', 'column': 'document_type', 'reason': missing},
+    {'when': 'status is null', 'column': 'status', 'reason': missing},
+    {'when': "status not in ('success', 'failure', 'timeout')", 'column': 'status', 'reason': 'unknown_status'},
+    {'when': 'http_status_text is null', 'column': 'http_status', 'reason': missing},
+    {'when': 'http_status is null', 'column': 'http_status', 'reason': 'unparseable_integer'},
+    {'when': 'latency_ms_text is null', 'column': 'latency_ms', 'reason': missing},
+    {'when': 'latency_ms is null', 'column': 'latency_ms', 'reason': 'unparseable_number'},
+    {'when': 'latency_ms < 0', 'column': 'latency_ms', 'reason': 'negative_value'},
+    {'when': 'ingested_at_text is null', 'column': 'ingested_at', 'reason': missing},
+    {'when': 'ingested_at is null', 'column': 'ingested_at', 'reason': 'unparseable_timestamp'},
+    {'when': 'batch_id is null', 'column': 'batch_id', 'reason': missing},
+] -%}
+
+with source as (
+
+    select * from {{ raw_relation('api_calls') }}
+
+),
+
+trimmed as (
+
+    select
+        source_row_number,
+        {{ trimmed_raw_columns('api_calls') }}
+    from source
+
+),
+
+typed as (
+
+    select
+        *,
+        call_id_text as call_id,
+        batch_id_text as batch_id,
+        lower(api_name_text) as api_name,
+        lower(api_version_text) as api_version,
+        lower(region_text) as region,
+        lower(client_type_text) as client_type,
+        lower(document_type_text) as document_type,
+        lower(status_text) as status,
+        lower(error_reason_text) as error_reason,
+        {{ parse_integer('http_status_text') }} as http_status,
+        {{ parse_number('latency_ms_text') }} as latency_ms,
+        {{ parse_utc_timestamp('requested_at_text') }} as requested_at,
+        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
+    from trimmed
+
+),
+
+flagged as (
+
+    select
+        *,
+        {{ quarantine_columns(checks) }}
+    from typed
+
+),
+
+final as (
+
+    select
+        source_row_number,
+        call_id,
+        batch_id,
+        api_name,
+        api_version,
+        region,
+        client_type,
+        document_type,
+        status,
+        status_text as status_raw,
+        error_reason,
+        quarantine_reason,
+        quarantine_column,
+        {{ quarantine_value('api_calls') }} as quarantine_value,
+        http_status,
+        latency_ms,
+        latency_ms_text as latency_ms_raw,
+        quarantine_check_count,
+        quarantine_reason is not null as is_quarantined,
+        cast({{ dbt.date_trunc('day', 'requested_at') }} as date) as call_date,
+        requested_at,
+        ingested_at
+    from flagged
+
+)
+
+select * from final

@@ -1,0 +1,98 @@
+{%- set missing = 'missing_required_value' -%}
+{%- set known_names = var('known_event_names') + (var('event_name_aliases').keys() | list) -%}
+{%- set checks = [
+    {'when': 'event_id is null', 'column': 'event_id', 'reason': missing},
+    {'when': 'user_id is null', 'column': 'user_id', 'reason': missing},
+    {'when': 'session_id is null', 'column': 'session_id', 'reason': missing},
+    {'when': 'event_name is null', 'column': 'event_name', 'reason': missing},
+    {'when': "event_name not in ('" ~ (known_names | join("', '")) ~ "')", 'column': 'event_name', 'reason': 'unknown_event_name'},
+    {'when': 'event_at_text is null', 'column': 'event_at', 'reason': missing},
+    {'when': 'event_at is null', 'column': 'event_at', 'reason': 'unparseable_timestamp'},
+    {'when': 'platform is null', 'column': 'platform', 'reason': missing},
+    {'when': 'country is null', 'column': 'country', 'reason': missing},
+    {'when': 'acquisition_channel is null', 'column': 'acquisition_channel', 'reason': missing},
+    {'when': 'install_date_text is null', 'column': 'install_date', 'reason': missing},
+    {'when': 'install_date is null', 'column': 'install_date', 'reason': 'unparseable_date'},
+    {'when': 'level_text is not null and level is null', 'column': 'level', 'reason': 'unparseable_integer'},
+    {'when': 'level < 0', 'column': 'level', 'reason': 'negative_value'},
+    {'when': 'revenue_usd_text is not null and revenue_usd is null', 'column': 'revenue_usd', 'reason': 'unparseable_number'},
+    {'when': 'revenue_usd < 0', 'column': 'revenue_usd', 'reason': 'negative_value'},
+    {'when': 'ingested_at_text is null', 'column': 'ingested_at', 'reason': missing},
+    {'when': 'ingested_at is null', 'column': 'ingested_at', 'reason': 'unparseable_timestamp'},
+    {'when': 'batch_id is null', 'column': 'batch_id', 'reason': missing},
+] -%}
+
+with source as (
+
+    select * from {{ raw_relation('game_events') }}
+
+),
+
+trimmed as (
+
+    select
+        source_row_number,
+        {{ trimmed_raw_columns('game_events') }}
+    from source
+
+),
+
+typed as (
+
+    select
+        *,
+        event_id_text as event_id,
+        user_id_text as user_id,
+        session_id_text as session_id,
+        batch_id_text as batch_id,
+        lower(event_name_text) as event_name,
+        lower(platform_text) as platform,
+        upper(country_text) as country,
+        lower(acquisition_channel_text) as acquisition_channel,
+        {{ parse_integer('level_text') }} as level,
+        {{ parse_number('revenue_usd_text') }} as revenue_usd,
+        {{ parse_date('install_date_text') }} as install_date,
+        {{ parse_utc_timestamp('event_at_text') }} as event_at,
+        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
+    from trimmed
+
+),
+
+flagged as (
+
+    select
+        *,
+        {{ quarantine_columns(checks) }}
+    from typed
+
+),
+
+final as (
+
+    select
+        source_row_number,
+        event_id,
+        user_id,
+        session_id,
+        batch_id,
+        event_name,
+        event_name_text as event_name_raw,
+        platform,
+        country,
+        acquisition_channel,
+        quarantine_reason,
+        quarantine_column,
+        {{ quarantine_value('game_events') }} as quarantine_value,
+        level,
+        revenue_usd,
+        quarantine_check_count,
+        quarantine_reason is not null as is_quarantined,
+        install_date,
+        cast({{ dbt.date_trunc('day', 'event_at') }} as date) as event_date,
+        event_at,
+        ingested_at
+    from flagged
+
+)
+
+select * from final

@@ -1,0 +1,123 @@
+"""Incremental marts (issue 3.5): an appended log built incrementally equals a full refresh,
+and re-running with no new data changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import dbt_env, run_dbt
+
+# What this test builds: the incremental models and everything they need.
+SELECT = [
+    "--select",
+    "+kpi_daily",
+    "+api_performance_daily",
+    "+api_error_reasons_daily",
+    "+quarantined_rows",
+    "--indirect-selection",
+    "cautious",
+]
+INCREMENTAL_TABLES = [
+    "fct_api_calls",
+    "fct_game_events",
+    "api_performance_daily",
+    "api_performance_rollup_daily",
+    "api_error_reasons_daily",
+    "game_kpis_daily",
+    "kpi_daily",
+]
+LOOKBACK_DAYS = 4
+VARS = ["--vars", f"{{lookback_days: {LOOKBACK_DAYS}}}"]
+TIMESTAMPS = {"api_calls": "requested_at", "game_events": "event_at"}
+
+
+def snapshot(db_path: Path) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return {
+            table: con.sql(f"select * from {table} order by all").df()
+            for table in INCREMENTAL_TABLES
+        }
+
+
+def assert_snapshots_equal(left: dict, right: dict) -> None:
+    for table in INCREMENTAL_TABLES:
+        assert len(left[table]) > 0, table
+        pd.testing.assert_frame_equal(
+            left[table], right[table], check_exact=False, rtol=1e-12, obj=table
+        )
+
+
+def write_landed_by(raw_dir: Path, out_dir: Path, landed_before: pd.Timestamp, append_rest: bool):
+    """The logs as they stood at `landed_before` (rows ingested earlier, file order kept); with
+    `append_rest`, the later rows appended after them, as an append-only log grows."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    late_days = 0
+    for name, timestamp in TIMESTAMPS.items():
+        frame = pd.read_csv(raw_dir / f"{name}.csv", dtype=str, keep_default_na=False)
+        ingested = pd.to_datetime(frame["ingested_at"], errors="coerce", format="ISO8601")
+        landed = ingested < landed_before
+        rows = pd.concat([frame[landed], frame[~landed]]) if append_rest else frame[landed]
+        rows.to_csv(out_dir / f"{name}.csv", index=False)
+        recorded = pd.to_datetime(
+            frame[timestamp], errors="coerce", format="ISO8601"
+        ).dt.normalize()
+        newest_landed = recorded[landed].max()
+        late = recorded[~landed & (recorded < newest_landed)]
+        if len(late):
+            late_days = max(late_days, (newest_landed - late.min()).days)
+    (out_dir / "injected_incidents.csv").write_text(
+        (raw_dir / "injected_incidents.csv").read_text()
+    )
+    return late_days
+
+
+@pytest.fixture(scope="module")
+def incremental_runs(small_warehouse, tmp_path_factory):
+    """Build day-by-day history: first the rows landed by T, then the full appended log
+    (incremental), a second run with nothing new, and finally --full-refresh."""
+    work = tmp_path_factory.mktemp("incremental")
+    seeds = work / "seeds"
+    raw = small_warehouse.raw_dir
+    # Cut the history a day after the API late-batch incident: part of that window's rows
+    # land only after the cut, so the incremental run has late data to pick up.
+    labels = pd.read_csv(raw / "injected_incidents.csv")
+    late_batch = labels[(labels.incident_type == "late_batch") & (labels.dataset == "api_calls")]
+    assert len(late_batch) == 1, "the small dataset should have one API late_batch incident"
+    landed_before = pd.Timestamp(late_batch.end_at.iloc[0]) + pd.Timedelta(days=1)
+    env = dbt_env(work, seed_dir=seeds)
+
+    write_landed_by(raw, seeds, landed_before, append_rest=False)
+    run_dbt(["build", *SELECT, *VARS], env)
+    first = snapshot(work / "kpi.duckdb")
+
+    late_days = write_landed_by(raw, seeds, landed_before, append_rest=True)
+    run_dbt(["build", *SELECT, *VARS], env)
+    incremental = snapshot(work / "kpi.duckdb")
+    run_dbt(["build", *SELECT, *VARS], env)
+    rerun = snapshot(work / "kpi.duckdb")
+    run_dbt(["build", *SELECT, *VARS, "--full-refresh"], env)
+    full = snapshot(work / "kpi.duckdb")
+    return {"first": first, "incremental": incremental, "rerun": rerun, "full": full,
+            "late_days": late_days}  # fmt: skip
+
+
+def test_late_rows_fall_inside_the_lookback(incremental_runs):
+    # Precondition of the equality below: rows that land after T are at most LOOKBACK_DAYS
+    # older than the newest day already loaded (the generator's late batches are <= 72 h).
+    assert 0 < incremental_runs["late_days"] <= LOOKBACK_DAYS
+
+
+def test_incremental_run_added_days(incremental_runs):
+    first = incremental_runs["first"]["kpi_daily"]["kpi_date"].max()
+    assert incremental_runs["incremental"]["kpi_daily"]["kpi_date"].max() > first
+
+
+def test_incremental_equals_full_refresh(incremental_runs):
+    assert_snapshots_equal(incremental_runs["incremental"], incremental_runs["full"])
+
+
+def test_rerun_without_new_data_changes_nothing(incremental_runs):
+    assert_snapshots_equal(incremental_runs["incremental"], incremental_runs["rerun"])
