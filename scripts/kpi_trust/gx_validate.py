@@ -1,0 +1,348 @@
+"""Run the Great Expectations suites per day on DuckDB and flatten the results into rows.
+
+Used by the dbt Python model ``models/quality/gx_validation_results.py`` (on dbt's own DuckDB
+connection, inside ``dbt build``), by ``bench/bench_gx.py`` and by the tests.
+
+How it stays fast (FACTS.md: 90 days x 5 M rows in 13.5 s this way vs 134 s with
+``add_batch_definition_daily``):
+
+* the staged rows with a parseable timestamp are copied ONCE into a temp table sorted by that
+  timestamp, so each day's rows sit in a few contiguous row groups that DuckDB's zone maps
+  find without scanning the rest (a staging *view* would re-parse every raw row per query);
+* each day is its own GE *query asset* (``select * ... where ts >= day and ts < day + 1``),
+  validated in SQL pushdown: GE bundles the expectations' metrics into a few aggregate queries
+  per day, and only results come back to Python.
+
+Which rows: every staged row whose timestamp parsed, quarantined or not. Quarantined rows are
+the evidence (a null-burst day must fail not-null); rows whose timestamp did not parse have no
+day and are left to ``quarantined_rows``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import statistics
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kpi_trust import gx_duckdb
+from kpi_trust.gx_suites import DATASETS, DatasetSpec, build_suite, spec_for
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+    from great_expectations.core import ExpectationSuiteValidationResult
+
+# GE's BASIC result format gives unexpected_count/element_count/observed_value plus a sample of
+# up to 20 unexpected values, without the extra per-row queries SUMMARY/COMPLETE would issue.
+RESULT_FORMAT = "BASIC"
+DEFAULT_DATA_DOCS_SITE = "local_site"
+
+# (name, arrow type name) of gx_validation_results, in output order (ids, strings, numerics,
+# booleans, dates, timestamps). Explicit types keep the incremental table's schema stable even
+# when a column is null on every row of a run (e.g. exception_message).
+RESULT_SCHEMA: tuple[tuple[str, str], ...] = (
+    ("run_id", "string"),
+    ("expectation_key", "string"),
+    ("suite_name", "string"),
+    ("dataset", "string"),
+    ("expectation_type", "string"),
+    ("column_name", "string"),
+    ("kwargs", "string"),
+    ("observed_value", "string"),
+    ("unexpected_sample", "string"),
+    ("exception_message", "string"),
+    ("element_count", "int64"),
+    ("unexpected_count", "int64"),
+    ("unexpected_percent", "float64"),
+    ("success", "bool"),
+    ("batch_date", "date32"),
+    ("run_at", "timestamp"),
+)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Identity of one validation run: dbt's invocation id when run inside dbt."""
+
+    run_id: str
+    run_at: dt.datetime
+
+
+@dataclass
+class DayResult:
+    """One suite validated on one day, kept for Data Docs and flattening."""
+
+    spec: DatasetSpec
+    batch_date: dt.date
+    batch_id: str
+    result: ExpectationSuiteValidationResult
+    suite: Any = None
+    row_count: int | None = None
+
+
+@dataclass
+class ValidationRun:
+    """Everything one call of ``validate_daily`` produced."""
+
+    run: RunInfo
+    days: list[DayResult] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def current_run() -> RunInfo:
+    """dbt's invocation id and start time when called inside dbt, else a fresh uuid and now.
+
+    dbt-duckdb runs Python models in dbt's own process, and the id dbt stamps on its artifacts
+    (the ``invocation_id`` Jinja variable) is ``dbt_common``'s process-wide invocation id, reset
+    at the start of every dbt command. Using it lets GE results join dbt test results of the
+    same ``dbt build``.
+    """
+    try:
+        from dbt_common.invocation import get_invocation_id, get_invocation_started_at
+    except ImportError:  # outside dbt (bench, ad-hoc runs)
+        return RunInfo(str(uuid.uuid4()), dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    return RunInfo(get_invocation_id(), get_invocation_started_at())
+
+
+def raw_values_source(dataset: str, staged_sql: str) -> str:
+    """A subquery over a staging model that puts back the raw values of normalised columns.
+
+    ``select * replace (...)`` keeps every staging column (so the column-set expectation still
+    sees staging's real shape) and swaps e.g. ``status`` for ``status_raw``.
+    """
+    spec = spec_for(dataset)
+    if not spec.raw_value_columns:
+        return f"({staged_sql})"
+    replace = ", ".join(f"{raw} as {column}" for column, raw in spec.raw_value_columns)
+    return f"(select * replace ({replace}) from ({staged_sql}) as staged)"
+
+
+def batch_table_name(spec: DatasetSpec) -> str:
+    """The temp table holding ``spec``'s rows sorted by time, on GE's connection."""
+    return f"gx_batch_{spec.dataset}"
+
+
+def stage_batches(
+    cursor: duckdb.DuckDBPyConnection, spec: DatasetSpec, source_sql: str
+) -> dict[dt.date, int]:
+    """Copy the rows with a parseable timestamp into a temp table sorted by it; rows per day.
+
+    ``source_sql`` is a relation name or a parenthesised query. The table is TEMP, so it lives
+    only on ``cursor`` (GE's connection) and leaves nothing in the warehouse.
+    """
+    ts = spec.timestamp_column
+    table = batch_table_name(spec)
+    cursor.execute(
+        f"create or replace temp table {table} as "
+        f"select * from {source_sql} as source where {ts} is not null order by {ts}"
+    )
+    counts = cursor.execute(
+        f"select cast({ts} as date) as batch_date, count(*) from {table} group by 1 order by 1"
+    ).fetchall()
+    return {day: int(count) for day, count in counts}
+
+
+def _ephemeral_context() -> Any:
+    """An in-memory GE context (no files, no telemetry) with progress bars off for dbt logs."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
+
+
+def validate_daily(
+    cursor: duckdb.DuckDBPyConnection,
+    sources: Mapping[str, str],
+    run: RunInfo,
+    *,
+    specs: Sequence[DatasetSpec] = DATASETS,
+    result_format: str = RESULT_FORMAT,
+) -> ValidationRun:
+    """Validate every day of every dataset in ``sources`` (dataset name -> relation or query).
+
+    ``cursor`` must be a DuckDB connection of its own (e.g. ``session.cursor()`` in a dbt Python
+    model): GE keeps it open for the whole run (shim patch 1) and the sorted temp tables live on
+    it. The caller closes it.
+    """
+    import duckdb_engine
+
+    gx_duckdb.apply()
+    context = _ephemeral_context()
+    datasource = context.data_sources.add_sql(
+        name="kpi_trust_duckdb",
+        # The URL only selects the duckdb dialect; `creator` hands GE our existing connection,
+        # so validations run on the warehouse file dbt is building (and see its temp tables).
+        connection_string="duckdb:///:memory:",
+        kwargs={"creator": lambda: duckdb_engine.ConnectionWrapper(cursor)},
+    )
+    validation = ValidationRun(run=run)
+    try:
+        _validate_specs(datasource, cursor, sources, specs, result_format, validation)
+    finally:
+        # Release GE's persisted connection (shim patch 1) so the caller can close the cursor.
+        datasource.get_execution_engine().close()
+    validation.rows = list(flatten(validation.days, run))
+    return validation
+
+
+def _validate_specs(
+    datasource: Any,
+    cursor: duckdb.DuckDBPyConnection,
+    sources: Mapping[str, str],
+    specs: Sequence[DatasetSpec],
+    result_format: str,
+    validation: ValidationRun,
+) -> None:
+    """Stage each dataset, then validate its suite on one query asset per day."""
+    for spec in specs:
+        if spec.dataset not in sources:
+            continue
+        day_counts = stage_batches(cursor, spec, sources[spec.dataset])
+        if not day_counts:
+            continue
+        suite = build_suite(spec, statistics.median(day_counts.values()))
+        table = batch_table_name(spec)
+        ts = spec.timestamp_column
+        for day in day_counts:
+            asset = datasource.add_query_asset(
+                name=f"{spec.dataset}_{day:%Y%m%d}",
+                query=(
+                    f"select * from {table} where {ts} >= timestamp '{day}' "
+                    f"and {ts} < timestamp '{day + dt.timedelta(days=1)}'"
+                ),
+            )
+            batch = asset.add_batch_definition_whole_table("day").get_batch()
+            result = batch.validate(suite, result_format=result_format)
+            validation.days.append(DayResult(spec, day, batch.id, result, suite, day_counts[day]))
+        # One dataset's sorted copy in memory at a time keeps the peak down.
+        cursor.execute(f"drop table if exists {table}")
+
+
+def _json_default(value: Any) -> Any:
+    """JSON for what GE leaves in results: Decimals (DuckDB quantiles), dates, numpy scalars."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def _json(value: Any) -> str:
+    """Stable JSON text for kwargs and observed values."""
+    return json.dumps(value, sort_keys=True, default=_json_default)
+
+
+def _column_name(kwargs: Mapping[str, Any]) -> str | None:
+    if "column" in kwargs:
+        return str(kwargs["column"])
+    if "column_list" in kwargs:
+        return ",".join(kwargs["column_list"])
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']},{kwargs['column_B']}"
+    return None
+
+
+def flatten(days: Iterable[DayResult], run: RunInfo) -> Iterable[dict[str, Any]]:
+    """One row per expectation per day: the shape of ``gx_validation_results``."""
+    for day in days:
+        for expectation_result in day.result.results:
+            config = expectation_result.expectation_config
+            kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+            column = _column_name(kwargs)
+            details = expectation_result.result or {}
+            exception = expectation_result.exception_info or {}
+            observed = details.get("observed_value")
+            sample = details.get("partial_unexpected_list")
+            unexpected_count = details.get("unexpected_count")
+            element_count = details.get("element_count")
+            if config.type == "unexpected_rows_expectation" and isinstance(observed, int):
+                # Its observed value IS the number of offending rows, out of the day's rows:
+                # expose both like a column-map expectation does.
+                unexpected_count, element_count = observed, day.row_count
+            yield {
+                "run_id": run.run_id,
+                # (suite, type, column) is unique within our suites (tested), and stable across
+                # runs even when data-dependent bounds such as the row-count range change.
+                "expectation_key": f"{day.spec.suite_name}.{config.type}.{column or 'table'}",
+                "suite_name": day.spec.suite_name,
+                "dataset": day.spec.dataset,
+                "expectation_type": config.type,
+                "column_name": column,
+                "kwargs": _json(kwargs),
+                "observed_value": None if observed is None else _json(observed),
+                "unexpected_sample": None if not sample else _json(sample),
+                "exception_message": exception.get("exception_message")
+                if exception.get("raised_exception")
+                else None,
+                "element_count": element_count,
+                "unexpected_count": unexpected_count,
+                "unexpected_percent": details.get("unexpected_percent"),
+                "success": bool(expectation_result.success),
+                "batch_date": day.batch_date,
+                "run_at": run.run_at,
+            }
+
+
+def to_arrow(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """Rows as an Arrow table with ``RESULT_SCHEMA``'s explicit types."""
+    import pyarrow as pa
+
+    types = {
+        "string": pa.string(),
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "bool": pa.bool_(),
+        "date32": pa.date32(),
+        "timestamp": pa.timestamp("us"),
+    }
+    schema = pa.schema([(name, types[kind]) for name, kind in RESULT_SCHEMA])
+    return pa.Table.from_pylist([dict(row) for row in rows], schema=schema)
+
+
+def build_data_docs(validation: ValidationRun, gx_dir: Path) -> Path:
+    """Write this run's results as Great Expectations Data Docs; return the index.html path.
+
+    The docs show the latest run only: old stored results and pages are removed first, so the
+    site stays small and its build time flat (history lives in ``gx_validation_results``).
+    Uses a file context rooted at ``gx_dir``; everything it writes for a run goes under
+    ``gx_dir/uncommitted/`` (gitignored), the scaffolded config is the only committable part.
+    """
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    gx_dir = gx_dir.resolve()
+    context = gx.get_context(mode="file", project_root_dir=gx_dir.parent)
+    if Path(context.root_directory).resolve() != gx_dir:
+        raise ValueError(f"GE file context landed in {context.root_directory}, not {gx_dir}")
+    for stale in ("validations", "expectations", f"data_docs/{DEFAULT_DATA_DOCS_SITE}"):
+        shutil.rmtree(gx_dir / "uncommitted" / stale, ignore_errors=True)
+    # Store this run's suites too, so result pages link to a suite page.
+    for suite in {day.spec.suite_name: day.suite for day in validation.days}.values():
+        context.suites.add_or_update(suite)
+    run_identifier = RunIdentifier(run_name=validation.run.run_id, run_time=validation.run.run_at)
+    store = context.validation_results_store
+    for day in validation.days:
+        day.result.meta["run_id"] = run_identifier
+        store.set(
+            ValidationResultIdentifier(
+                expectation_suite_identifier=ExpectationSuiteIdentifier(day.spec.suite_name),
+                run_id=run_identifier,
+                batch_identifier=day.batch_id,
+            ),
+            day.result,
+        )
+    context.build_data_docs(site_names=[DEFAULT_DATA_DOCS_SITE])
+    return gx_dir / "uncommitted" / "data_docs" / DEFAULT_DATA_DOCS_SITE / "index.html"
