@@ -1,0 +1,30 @@
+{#- The most downstream nodes whose tests `dbt_test_results` / `dbt_test_failures_daily`
+    report: what the trust score reads (kpi_daily, quality_signals_daily, gx_validation_results,
+    its seeds) and the marts no model reads. Everything upstream of them is covered too (see
+    `reportable_test_nodes`), because in `dbt build` the tests of every ancestor finish before
+    its children start. Tests on the results models' descendants (the trust models) cannot be
+    reported by them. Add a node here when a new branch ends outside these;
+    tests/python/test_quality_test_results.py fails when a tested node is left out. -#}
+{% macro test_results_upstream_models() -%}
+    {{ return([
+        'kpi_daily',
+        'quality_signals_daily',
+        'gx_validation_results',
+        'api_performance_daily',
+        'api_error_reasons_daily',
+        'quarantined_rows',
+        'stg_ground_truth__injected_incidents',
+        'trust_kpi_groups',
+        'trust_evidence_map',
+    ]) }}
+{%- endmacro %}
+
+
+{#- Renders one `-- depends_on:` line per upstream model, so dbt orders the results model
+    after those models and after their tests (no `ref` is used in the SQL body: the stored
+    failures are read by relation name at run time). -#}
+{% macro test_results_dependencies() -%}
+    {%- for model_name in test_results_upstream_models() %}
+-- depends_on: {{ ref(model_name) }}
+    {%- endfor %}
+{%- endmacro %}

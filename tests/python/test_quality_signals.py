@@ -1,0 +1,211 @@
+"""quality_signals_daily (issue 4.1): each injected data-quality incident moves the signal meant
+to catch it on its labelled days; clean days and business-incident days keep every non-volume
+signal healthy; every row carries its slice, scope, thresholds and a health read from them.
+
+One generated dataset at the default daily scale (60 days: every incident type of the
+catalogue gets scheduled) is built up to quality_signals_daily in files mode (~20 s).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import dbt_env, generate_raw, run_dbt
+from kpi_trust.generator import GeneratorConfig
+
+# The default daily scale, 60 days so every incident type gets scheduled.
+DATASET = {
+    "seed": 11,
+    "days": 60,
+    "api_calls_per_day": GeneratorConfig.api_calls_per_day,
+    "players": GeneratorConfig.players,
+}
+HEALTHY = 0.9
+BROKEN = 0.5
+
+
+@pytest.fixture(scope="module")
+def quality_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    """(warehouse file, labelled incidents) of the dataset built up to quality_signals_daily."""
+    work = tmp_path_factory.mktemp("quality_signals")
+    raw_dir = generate_raw(work / "raw", **DATASET)
+    empty_seeds = work / "seeds"
+    empty_seeds.mkdir()
+    env = dbt_env(
+        work,
+        seed_dir=empty_seeds,
+        KPI_TRUST_RAW_SOURCE="files",
+        KPI_TRUST_RAW_DIR=str(raw_dir),
+        KPI_TRUST_RAW_FORMAT="csv",
+    )
+    run_dbt(
+        ["build", "--select", "+quality_signals_daily", "quality_thresholds",
+         "--exclude", "test_type:data"],
+        env,
+    )  # fmt: skip
+    incidents = pd.read_csv(raw_dir / "injected_incidents.csv", dtype=str)
+    return work / "kpi.duckdb", incidents
+
+
+@pytest.fixture(scope="module")
+def signals(quality_warehouse: tuple[Path, pd.DataFrame]) -> pd.DataFrame:
+    db_path, _ = quality_warehouse
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        frame = con.sql("select * from quality_signals_daily").df()
+    frame["signal_date"] = pd.to_datetime(frame["signal_date"]).dt.date
+    return frame
+
+
+def labelled_days(incident: pd.Series) -> list[date]:
+    """UTC days the half-open window [start_at, end_at) touches."""
+    start = pd.Timestamp(incident["start_at"])
+    last = pd.Timestamp(incident["end_at"]) - pd.Timedelta(microseconds=1)
+    days = (last.normalize() - start.normalize()).days
+    return [start.date() + timedelta(days=offset) for offset in range(days + 1)]
+
+
+def incident_kind(incident: pd.Series) -> str:
+    """Catalogue variant of a label, read from its lineage (affected_kpis)."""
+    if incident["incident_type"] != "schema_drift":
+        return incident["incident_type"]
+    if incident["dataset"] == "game_events":
+        return "schema_drift.event_rename"
+    if "api_p50_latency_ms" in incident["affected_kpis"].split("|"):
+        return "schema_drift.latency_unit"
+    return "schema_drift.status_casing"
+
+
+# The signal meant to catch each data-quality incident kind.
+INTENDED_SIGNAL = {
+    "tracking_outage": "purchase_mix_vs_rest_ratio",
+    "schema_drift.event_rename": "event_name_alias_rate",
+    "schema_drift.status_casing": "noncanonical_status_rate",
+    "schema_drift.latency_unit": "latency_unit_drift_rate",
+    "bot_spike": "bot_user_share",
+    "timestamp_shift": "future_timestamp_rate",
+    "duplicate_ingestion": "duplicate_id_rate",
+    "null_burst": "required_field_null_rate",
+    "late_batch": "late_arrival_rate",
+}
+
+
+def incident_days(incidents: pd.DataFrame, category: str | None = None) -> set[tuple[str, date]]:
+    rows = incidents if category is None else incidents[incidents["category"] == category]
+    return {(row["dataset"], day) for _, row in rows.iterrows() for day in labelled_days(row)}
+
+
+def test_dataset_schedules_every_incident_kind(quality_warehouse):
+    _, incidents = quality_warehouse
+    kinds = set(incidents.apply(incident_kind, axis=1))
+    assert set(INTENDED_SIGNAL) <= kinds
+    assert {"latency_regression", "failure_spike", "conversion_drop", "campaign_spike"} <= kinds
+
+
+@pytest.mark.parametrize("kind", sorted(INTENDED_SIGNAL))
+def test_data_quality_incident_moves_its_signal(kind, quality_warehouse, signals):
+    _, incidents = quality_warehouse
+    chosen = incidents[
+        (incidents["category"] == "data_quality") & (incidents.apply(incident_kind, axis=1) == kind)
+    ]
+    assert len(chosen) > 0
+    for _, incident in chosen.iterrows():
+        signal_name = INTENDED_SIGNAL[kind]
+        if kind == "tracking_outage" and incident["slice_dimension"] == "all":
+            signal_name = "purchases_per_session_ratio"  # no other platform to compare with
+        for day in labelled_days(incident):
+            rows = signals[
+                (signals["dataset"] == incident["dataset"])
+                & (signals["signal_date"] == day)
+                & (signals["signal_name"] == signal_name)
+                & (signals["slice_dimension"] == incident["slice_dimension"])
+                & (signals["slice_value"] == incident["slice_value"])
+            ]
+            assert len(rows) > 0, (incident["incident_id"], day, signal_name)
+            worst = rows.sort_values("health").iloc[0]
+            assert worst["health"] < BROKEN, (incident["incident_id"], day, worst["detail"])
+
+
+def unhealthy(signals: pd.DataFrame, days: set[tuple[str, date]]) -> pd.DataFrame:
+    on_days = signals.apply(lambda row: (row["dataset"], row["signal_date"]) in days, axis=1)
+    return signals[
+        on_days & (signals["signal_category"] != "volume") & (signals["health"] < HEALTHY)
+    ][["dataset", "signal_date", "slice_value", "signal_name", "health", "detail"]]
+
+
+def test_clean_days_keep_every_non_volume_signal_healthy(quality_warehouse, signals):
+    _, incidents = quality_warehouse
+    touched = incident_days(incidents)
+    clean = {
+        (row["dataset"], row["signal_date"])
+        for _, row in signals[["dataset", "signal_date"]].drop_duplicates().iterrows()
+    } - touched
+    assert len(clean) > 40
+    bad = unhealthy(signals, clean)
+    assert bad.empty, bad.to_string()
+
+
+def test_business_incident_days_keep_every_non_volume_signal_healthy(quality_warehouse, signals):
+    _, incidents = quality_warehouse
+    business_only = incident_days(incidents, "business") - incident_days(incidents, "data_quality")
+    assert len(business_only) >= 8
+    bad = unhealthy(signals, business_only)
+    assert bad.empty, bad.to_string()
+
+
+def test_volume_notices_duplicate_replays(quality_warehouse, signals):
+    """Volume is the one signal allowed to move on business days; it still sees a replay."""
+    _, incidents = quality_warehouse
+    replays = incidents[incidents["incident_type"] == "duplicate_ingestion"]
+    for _, incident in replays.iterrows():
+        rows = signals[
+            (signals["dataset"] == incident["dataset"])
+            & (signals["signal_name"] == "row_count_robust_z")
+            & (signals["slice_dimension"] == "all")
+            & signals["signal_date"].isin(labelled_days(incident))
+        ]
+        assert (rows["measure"] > 0).all(), rows[["signal_date", "detail"]].to_string()
+
+
+def expected_health(row: pd.Series) -> float:
+    warn, fail = row["threshold_warn"], row["threshold_fail"]
+    measure = abs(row["measure"]) if row["direction"] == "abs_higher_is_worse" else row["measure"]
+    if row["direction"] == "lower_is_worse":
+        return min(1.0, max(0.0, (measure - fail) / (warn - fail)))
+    return min(1.0, max(0.0, (fail - measure) / (fail - warn)))
+
+
+def test_health_reads_the_measure_through_the_thresholds(signals):
+    scored = signals[signals["is_scored"]]
+    assert len(scored) > 1_000
+    assert scored["health"].between(0, 1).all()
+    expected = scored.apply(expected_health, axis=1)
+    pd.testing.assert_series_equal(
+        scored["health"], expected, check_names=False, check_exact=False, atol=1e-9
+    )
+    unscored = signals[~signals["is_scored"]]
+    assert unscored["health"].isna().all() and unscored["measure"].isna().all()
+    assert unscored["detail"].str.startswith("not scored").all()
+
+
+def test_every_row_says_what_it_concerns(signals, quality_warehouse):
+    db_path, _ = quality_warehouse
+    for column in ["dataset", "slice_dimension", "slice_value", "signal_name", "scope",
+                   "signal_category", "detail", "threshold_warn", "threshold_fail"]:  # fmt: skip
+        assert signals[column].notna().all(), column
+    assert set(signals["slice_dimension"]) == {
+        "all", "api_name", "region", "platform", "acquisition_channel"
+    }  # fmt: skip
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        seeded = set(con.sql("select signal_name from raw.quality_thresholds").df()["signal_name"])
+    assert set(signals["signal_name"]) == seeded
+    by_scope = signals.groupby("signal_name")["scope"].agg(set).to_dict()
+    assert by_scope["event_name_alias_rate"] == {"event_name=purchase"}
+    assert by_scope["purchases_per_session_ratio"] == {"event_name=purchase"}
+    assert by_scope["noncanonical_status_rate"] == {"status"}
+    assert by_scope["latency_unit_drift_rate"] == {"latency_ms"}
+    assert by_scope["bot_user_share"] == {"user_id"}
+    assert by_scope["duplicate_id_rate"] == {"call_id", "event_id"}
