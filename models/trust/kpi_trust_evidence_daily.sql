@@ -1,0 +1,280 @@
+{#- One row per kpi_daily row x evidence item that costs it points (penalty > 0).
+    An evidence item is one (evidence_source, evidence_name) the lineage seed maps to the KPI;
+    of all its rows that concern the KPI row (its day, and day + 1 for KPIs computed from the
+    next day's activity; its slice, see below) the one with the largest penalty is kept.
+    is_counted: every 'defect' item counts; of the 'anomaly' items (statistics the world can
+    move too: volume z-scores, slice shares) only the largest counts, because several
+    statistics showing one unusual day are one piece of information. -#}
+{%- set next_day_kpis = var('trust_next_day_kpis') -%}
+
+with kpi_rows as (
+
+    select
+        kpi_name,
+        dataset,
+        dimension_name,
+        dimension_value,
+        kpi_date
+    from {{ ref('kpi_daily') }}
+
+),
+
+kpi_groups as (
+
+    select
+        dataset,
+        kpi_group,
+        kpi_name
+    from {{ ref('trust_kpi_groups') }}
+
+),
+
+evidence_map as (
+
+    select
+        dataset,
+        evidence_source,
+        evidence_name,
+        kpi_group,
+        evidence_kind,
+        weight
+    from {{ ref('trust_evidence_map') }}
+
+),
+
+evidence as (
+
+    select
+        evidence_id,
+        dataset,
+        evidence_source,
+        evidence_name,
+        evidence_category,
+        slice_dimension,
+        slice_value,
+        scope,
+        detail,
+        measure,
+        health,
+        is_material_slice,
+        evidence_date
+    from {{ ref('int_trust_evidence_daily') }}
+
+),
+
+kpi_weights as (
+
+    -- the weight each KPI gives each evidence item: a KPI reached through two groups
+    -- (e.g. game_all and game_purchases) takes the larger weight, never the sum
+    select
+        kpi_groups.dataset,
+        kpi_groups.kpi_name,
+        evidence_map.evidence_source,
+        evidence_map.evidence_name,
+        max(evidence_map.evidence_kind) as evidence_kind,
+        max(evidence_map.weight) as weight
+    from evidence_map
+    inner join kpi_groups
+        on
+            evidence_map.dataset = kpi_groups.dataset
+            and evidence_map.kpi_group = kpi_groups.kpi_group
+    group by 1, 2, 3, 4
+
+),
+
+kpi_evidence_days as (
+
+    -- the days whose evidence a KPI row depends on: its own day, plus the next day for KPIs
+    -- computed from the next day's activity (d1_retention of d uses activity on d and d + 1)
+    select
+        kpi_rows.kpi_name,
+        kpi_rows.dataset,
+        kpi_rows.dimension_name,
+        kpi_rows.dimension_value,
+        kpi_rows.kpi_date,
+        kpi_rows.kpi_date as evidence_date
+    from kpi_rows
+    {%- if next_day_kpis | length > 0 %}
+
+        union all
+
+        select
+            kpi_rows.kpi_name,
+            kpi_rows.dataset,
+            kpi_rows.dimension_name,
+            kpi_rows.dimension_value,
+            kpi_rows.kpi_date,
+            cast({{ dbt.dateadd('day', 1, 'kpi_rows.kpi_date') }} as date) as evidence_date
+        from kpi_rows
+        where kpi_rows.kpi_name in (
+            {%- for kpi_name in next_day_kpis -%}
+                '{{ kpi_name }}'{%- if not loop.last %}, {% endif -%}
+            {%- endfor -%}
+        )
+    {%- endif %}
+
+),
+
+evidence_dimensions as (
+
+    -- the dimensions each evidence item was measured along on each day (healthy rows
+    -- included): a slice row reads its own slice's evidence only when the item covers the
+    -- row's dimension that day
+    select distinct
+        dataset,
+        evidence_source,
+        evidence_name,
+        slice_dimension,
+        evidence_date
+    from evidence
+    where slice_dimension <> 'all'
+
+),
+
+candidates as (
+
+    -- only unhealthy evidence can cost points
+    select
+        kpi_evidence_days.kpi_name,
+        kpi_evidence_days.dataset,
+        kpi_evidence_days.dimension_name,
+        kpi_evidence_days.dimension_value,
+        evidence.evidence_id,
+        evidence.evidence_source,
+        evidence.evidence_name,
+        evidence.evidence_category,
+        evidence.slice_dimension,
+        evidence.slice_value,
+        evidence.scope,
+        evidence.detail,
+        evidence.measure,
+        evidence.health,
+        kpi_weights.evidence_kind,
+        kpi_weights.weight,
+        kpi_weights.weight * (1 - evidence.health) as penalty,
+        evidence.is_material_slice,
+        evidence.slice_dimension = 'all' as is_whole_dataset,
+        kpi_evidence_days.dimension_name <> 'all'
+        and evidence.slice_dimension = kpi_evidence_days.dimension_name
+        and evidence.slice_value = kpi_evidence_days.dimension_value as is_same_slice,
+        kpi_evidence_days.kpi_date,
+        kpi_evidence_days.evidence_date
+    from kpi_evidence_days
+    inner join kpi_weights
+        on
+            kpi_evidence_days.dataset = kpi_weights.dataset
+            and kpi_evidence_days.kpi_name = kpi_weights.kpi_name
+    inner join evidence
+        on
+            kpi_evidence_days.dataset = evidence.dataset
+            and kpi_evidence_days.evidence_date = evidence.evidence_date
+            and kpi_weights.evidence_source = evidence.evidence_source
+            and kpi_weights.evidence_name = evidence.evidence_name
+    where evidence.health < 1
+
+),
+
+applicable as (
+
+    -- slice rules:
+    -- * a slice row (platform = ios) reads the evidence of its own slice when the evidence is
+    --   measured along that dimension that day (no unhealthy row for the slice = nothing
+    --   wrong there);
+    -- * otherwise (and for 'all' rows) it reads what the whole dataset reads: the 'all'
+    --   evidence and the evidence of every material slice (its worst one counts), because a
+    --   total is computed from every slice's rows
+    select candidates.*
+    from candidates
+    left join evidence_dimensions
+        on
+            candidates.dataset = evidence_dimensions.dataset
+            and candidates.evidence_source = evidence_dimensions.evidence_source
+            and candidates.evidence_name = evidence_dimensions.evidence_name
+            and candidates.dimension_name = evidence_dimensions.slice_dimension
+            and candidates.evidence_date = evidence_dimensions.evidence_date
+    where
+        (evidence_dimensions.slice_dimension is not null and candidates.is_same_slice)
+        or (
+            evidence_dimensions.slice_dimension is null
+            and (candidates.is_whole_dataset or candidates.is_material_slice)
+        )
+
+),
+
+ranked as (
+
+    select
+        applicable.*,
+        row_number() over (
+            partition by
+                applicable.kpi_name,
+                applicable.dimension_name,
+                applicable.dimension_value,
+                applicable.kpi_date,
+                applicable.evidence_source,
+                applicable.evidence_name
+            order by
+                applicable.penalty desc,
+                -- on a tie, the whole dataset's row (largest sample) explains best
+                case when applicable.is_whole_dataset then 0 else 1 end asc,
+                applicable.evidence_date asc,
+                applicable.slice_dimension asc,
+                applicable.slice_value asc
+        ) as penalty_rank
+    from applicable
+
+),
+
+items as (
+
+    select
+        ranked.*,
+        row_number() over (
+            partition by
+                ranked.kpi_name,
+                ranked.dimension_name,
+                ranked.dimension_value,
+                ranked.kpi_date,
+                ranked.evidence_kind
+            order by ranked.penalty desc, ranked.evidence_source asc, ranked.evidence_name asc
+        ) as kind_rank
+    from ranked
+    where
+        ranked.penalty_rank = 1
+        and ranked.penalty > 0
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            'kpi_name', "'|'", 'dimension_name', "'|'", 'dimension_value', "'|'",
+            dbt.cast('kpi_date', api.Column.translate_type('string')), "'|'",
+            'evidence_source', "'|'", 'evidence_name'
+        ])) }} as kpi_trust_evidence_id,
+        evidence_id,
+        kpi_name,
+        dataset,
+        dimension_name,
+        dimension_value,
+        evidence_source,
+        evidence_name,
+        evidence_category,
+        evidence_kind,
+        slice_dimension,
+        slice_value,
+        scope,
+        detail,
+        cast(measure as {{ type_double() }}) as measure,
+        cast(health as {{ type_double() }}) as health,
+        cast(weight as {{ type_double() }}) as weight,
+        cast(round(penalty, 2) as {{ type_double() }}) as penalty,
+        evidence_kind = 'defect' or kind_rank = 1 as is_counted,
+        kpi_date,
+        evidence_date
+    from items
+
+)
+
+select * from final
