@@ -15,8 +15,10 @@
         {%- if is_labels and not raw_file_exists(path) -%}
             {{ return(empty_raw_relation(columns)) }}
         {%- endif -%}
+        {%- do assert_raw_columns(name, path, var('raw_format')) -%}
         {{ return(read_raw_file(path, var('raw_format'), columns)) }}
     {%- elif var('raw_source') == 'seed' -%}
+        {%- do assert_raw_columns(name, ref(name)) -%}
         {{ return(seed_raw_relation(ref(name), columns)) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(

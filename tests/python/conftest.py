@@ -67,6 +67,12 @@ def dbt_env(work_dir: Path, seed_dir: Path | None = None, **extra: str) -> dict[
         "DBT_TARGET_PATH": str(work_dir / "target"),
         "DBT_LOG_PATH": str(work_dir / "logs"),
         "KPI_TRUST_RAW_SOURCE": "seed",
+        # Great Expectations' context and Data Docs stay in the test's work dir, not the repo.
+        "KPI_TRUST_GX_DIR": str(work_dir / "gx"),
+        # The accuracy gate is calibrated for the default 90-day dataset; small test datasets
+        # are scored in pytest instead (tests/python/test_trust_*.py).
+        "KPI_TRUST_MIN_RECALL": "0",
+        "KPI_TRUST_MIN_PRECISION": "0",
     }
     if seed_dir is not None:
         env["KPI_TRUST_SEED_DIR"] = _seed_dir_in_project(seed_dir)

@@ -127,18 +127,26 @@ def test_stale_store_failures_are_not_reported(history):
     """)["n"][0] == 0  # fmt: skip
 
 
+def _descendants(manifest: dict, roots: set[str]) -> set[str]:
+    found, frontier = set(roots), list(roots)
+    while frontier:
+        for child in manifest["child_map"].get(frontier.pop(), []):
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
 def test_every_test_upstream_of_the_trust_score_is_reported(history):
-    """Each test either is reported or sits on a descendant of the results models: a new
-    branch of models ending outside their ancestors fails here (add its last node to
+    """Each test either is reported or sits on a descendant of the results models or of the
+    ground-truth labels (evaluation only, kept out of the trust score's lineage): a new branch
+    of models ending outside their ancestors fails here (add its last node to
     macros/generic_tests/test_results_upstream_models.sql)."""
     db_path, ids, manifest, _ = history
     results_nodes = {f"model.kpi_trust.{model}" for model in RESULT_MODELS}
-    descendants, frontier = set(results_nodes), list(results_nodes)
-    while frontier:
-        for child in manifest["child_map"].get(frontier.pop(), []):
-            if child not in descendants:
-                descendants.add(child)
-                frontier.append(child)
+    descendants = _descendants(manifest, results_nodes) | _descendants(
+        manifest, {"seed.kpi_trust.injected_incidents"}
+    )
     tests = {
         uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"
     }

@@ -1,9 +1,11 @@
-{#- Every quarantined raw row, one per row: which log, its data-row number in the file, the
-    first failing check (column, reason, offending raw value) and how many checks failed. -#}
+{#- Every quarantined raw row of the two logs, one per row: which log, its data-row number in
+    the file, the first failing check (column, reason, offending raw value) and how many checks
+    failed. Ground-truth label rows are not data: a bad label row is flagged in
+    stg_ground_truth__injected_incidents (is_quarantined, quarantine_reason) and left out of the
+    evaluation, so nothing the trust score reads depends on the labels. -#}
 {%- set datasets = [
     ('api_calls', 'stg_api_gateway__api_calls', 'call_id', 'call_date'),
     ('game_events', 'stg_game_telemetry__game_events', 'event_id', 'event_date'),
-    ('injected_incidents', 'stg_ground_truth__injected_incidents', 'incident_id', 'cast(start_at as date)'),
 ] -%}
 
 with

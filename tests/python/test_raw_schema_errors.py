@@ -1,0 +1,67 @@
+"""Users' own logs with a wrong shape fail with one clear message naming the file and column.
+
+A file missing a documented column (or a missing file) must not surface as a SQL binder error
+from inside a staging model; `assert_raw_columns` checks the header before staging reads it.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, dbt_env, run_dbt
+
+FIXTURE = REPO / "tests" / "fixtures" / "raw_small"
+
+
+def _drop_column(src: Path, dst: Path, column: str) -> None:
+    with src.open(newline="") as fin, dst.open("w", newline="") as fout:
+        reader = csv.DictReader(fin)
+        fields = [name for name in reader.fieldnames or [] if name != column]
+        writer = csv.DictWriter(fout, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(reader)
+
+
+def _files_env(work: Path, raw_dir: Path) -> dict[str, str]:
+    return dbt_env(
+        work,
+        KPI_TRUST_RAW_SOURCE="files",
+        KPI_TRUST_RAW_FORMAT="csv",
+        KPI_TRUST_RAW_DIR=str(raw_dir),
+        KPI_TRUST_SEED_DIR="data/no-seeds-for-this-test",
+    )
+
+
+def test_missing_column_names_file_and_column(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _drop_column(FIXTURE / "api_calls.csv", raw / "api_calls.csv", "batch_id")
+    shutil.copy(FIXTURE / "game_events.csv", raw / "game_events.csv")
+    with pytest.raises(RuntimeError) as error:
+        run_dbt(["run", "-s", "stg_api_gateway__api_calls"], _files_env(tmp_path, raw))
+    message = str(error.value)
+    assert "missing required column(s): batch_id" in message
+    assert str(raw / "api_calls.csv") in message
+    assert "Binder Error" not in message
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    raw = tmp_path / "empty"
+    raw.mkdir()
+    with pytest.raises(RuntimeError, match="file not found: .*api_calls.csv"):
+        run_dbt(["run", "-s", "stg_api_gateway__api_calls"], _files_env(tmp_path, raw))
+
+
+def test_extra_columns_are_ignored(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with (FIXTURE / "api_calls.csv").open(newline="") as fin:
+        rows = list(csv.reader(fin))
+    with (raw / "api_calls.csv").open("w", newline="") as fout:
+        csv.writer(fout).writerows(
+            [[*row, "x" if i else "extra_note"] for i, row in enumerate(rows)]
+        )
+    run_dbt(["run", "-s", "stg_api_gateway__api_calls"], _files_env(tmp_path, raw))
