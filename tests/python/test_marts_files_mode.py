@@ -13,6 +13,7 @@ SELECT = [
     "+kpi_daily",
     "+api_error_reasons_daily",
     "+quarantined_rows",
+    "stg_ground_truth__injected_incidents",
     "--indirect-selection",
     "cautious",
 ]
