@@ -11,7 +11,11 @@ with api_days as (
 recent as (
 
     select * from api_days
-    where call_date > (select {{ dbt.dateadd('day', -7, 'max(call_date)') }} from api_days)
+    where
+        call_date > (
+            select {{ dbt.dateadd('day', -7, 'max(all_api_days.call_date)') }}
+            from api_days as all_api_days
+        )
 
 ),
 

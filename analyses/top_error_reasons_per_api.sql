@@ -19,7 +19,10 @@ ranked as (
         failed_calls,
         cast(failed_calls as {{ type_double() }})
         / sum(failed_calls) over (partition by api_name) as failure_share,
-        row_number() over (partition by api_name order by failed_calls desc, error_reason) as reason_rank
+        row_number() over (
+            partition by api_name
+            order by failed_calls desc, error_reason asc
+        ) as reason_rank
     from reasons
 
 )

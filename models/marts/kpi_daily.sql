@@ -64,7 +64,7 @@ api_adjusted as (
         p99_latency_ms
     from {{ ref('api_performance_rollup_daily') }}
     {%- if is_incremental() %}
-    where call_date >= {{ api_start }}
+        where call_date >= {{ api_start }}
     {%- endif %}
 
 ),
@@ -113,7 +113,7 @@ game_adjusted as (
         d1_retention
     from {{ ref('game_kpis_daily') }}
     {%- if is_incremental() %}
-    where event_date >= {{ game_start }}
+        where event_date >= {{ game_start }}
     {%- endif %}
 
 ),
@@ -137,60 +137,80 @@ game_reported as (
         arppu,
         d1_retention
     from (
-        {{ game_daily_kpis(ref('int_game_events_reported'), game_dimensions, start_date=game_start) }}
+        {{ game_daily_kpis(
+            ref('int_game_events_reported'), game_dimensions, start_date=game_start
+        ) }}
     ) as reported_kpis
 
 ),
 
 {%- for dataset, kpis in [('api_calls', api_kpis), ('game_events', game_kpis)] %}
-{%- set prefix = 'api' if dataset == 'api_calls' else 'game' %}
+    {%- set prefix = 'api' if dataset == 'api_calls' else 'game' %}
 
-{{ prefix }}_joined as (
+    {{ prefix }}_joined as (
 
-    select
-        coalesce(adjusted.kpi_date, reported.kpi_date) as kpi_date,
-        coalesce(adjusted.dimension_name, reported.dimension_name) as dimension_name,
-        coalesce(adjusted.dimension_value, reported.dimension_value) as dimension_value,
+        select
+            coalesce(adjusted.kpi_date, reported.kpi_date) as kpi_date,
+            coalesce(adjusted.dimension_name, reported.dimension_name) as dimension_name,
+            coalesce(adjusted.dimension_value, reported.dimension_value) as dimension_value,
+            {%- for kpi_name, value_column, numerator, denominator in kpis %}
+                adjusted.{{ value_column }} as {{ kpi_name }}__value,
+                reported.{{ value_column }} as {{ kpi_name }}__value_reported,
+                {%- set adjusted_numerator = (
+                    'adjusted.' ~ numerator if numerator else 'null'
+                ) %}
+                {%- set reported_numerator = (
+                    'reported.' ~ numerator if numerator else 'null'
+                ) %}
+                {%- set adjusted_denominator = (
+                    'adjusted.' ~ denominator if denominator else 'null'
+                ) %}
+                {%- set reported_denominator = (
+                    'reported.' ~ denominator if denominator else 'null'
+                ) %}
+                {{ adjusted_numerator }} as {{ kpi_name }}__numerator,
+                {{ reported_numerator }} as {{ kpi_name }}__numerator_reported,
+                {{ adjusted_denominator }} as {{ kpi_name }}__denominator,
+                {{ reported_denominator }} as {{ kpi_name }}__denominator_reported
+                {%- if not loop.last %},{% endif %}
+            {%- endfor %}
+        from {{ prefix }}_adjusted as adjusted
+        full outer join {{ prefix }}_reported as reported
+            on
+                adjusted.kpi_date = reported.kpi_date
+                and adjusted.dimension_name = reported.dimension_name
+                and adjusted.dimension_value = reported.dimension_value
+
+    ),
+
+    {{ prefix }}_long as (
         {%- for kpi_name, value_column, numerator, denominator in kpis %}
-        adjusted.{{ value_column }} as {{ kpi_name }}__value,
-        reported.{{ value_column }} as {{ kpi_name }}__value_reported,
-        {{ 'adjusted.' ~ numerator if numerator else 'null' }} as {{ kpi_name }}__numerator,
-        {{ 'reported.' ~ numerator if numerator else 'null' }} as {{ kpi_name }}__numerator_reported,
-        {{ 'adjusted.' ~ denominator if denominator else 'null' }} as {{ kpi_name }}__denominator,
-        {{ 'reported.' ~ denominator if denominator else 'null' }} as {{ kpi_name }}__denominator_reported{% if not loop.last %},{% endif %}
+
+            select
+                '{{ kpi_name }}' as kpi_name,
+                '{{ dataset }}' as dataset,
+                dimension_name,
+                dimension_value,
+                -- `value` is a column of kpi_daily's enforced contract, so RF04 is waived
+                cast({{ kpi_name }}__value as {{ type_double() }}) as value, -- noqa: RF04
+                cast({{ kpi_name }}__value_reported as {{ type_double() }}) as value_reported,
+                cast({{ kpi_name }}__numerator as {{ type_double() }}) as numerator,
+                cast({{ kpi_name }}__denominator as {{ type_double() }}) as denominator,
+                cast(
+                    {{ kpi_name }}__numerator_reported as {{ type_double() }}
+                ) as numerator_reported,
+                cast(
+                    {{ kpi_name }}__denominator_reported as {{ type_double() }}
+                ) as denominator_reported,
+                kpi_date
+            from {{ prefix }}_joined
+            {%- if not loop.last %}
+
+                union all
+            {%- endif %}
         {%- endfor %}
-    from {{ prefix }}_adjusted as adjusted
-    full outer join {{ prefix }}_reported as reported
-        on
-            adjusted.kpi_date = reported.kpi_date
-            and adjusted.dimension_name = reported.dimension_name
-            and adjusted.dimension_value = reported.dimension_value
 
-),
-
-{{ prefix }}_long as (
-    {%- for kpi_name, value_column, numerator, denominator in kpis %}
-
-    select
-        '{{ kpi_name }}' as kpi_name,
-        '{{ dataset }}' as dataset,
-        dimension_name,
-        dimension_value,
-        cast({{ kpi_name }}__value as {{ type_double() }}) as value,
-        cast({{ kpi_name }}__value_reported as {{ type_double() }}) as value_reported,
-        cast({{ kpi_name }}__numerator as {{ type_double() }}) as numerator,
-        cast({{ kpi_name }}__denominator as {{ type_double() }}) as denominator,
-        cast({{ kpi_name }}__numerator_reported as {{ type_double() }}) as numerator_reported,
-        cast({{ kpi_name }}__denominator_reported as {{ type_double() }}) as denominator_reported,
-        kpi_date
-    from {{ prefix }}_joined
-    {%- if not loop.last %}
-
-    union all
-    {%- endif %}
-    {%- endfor %}
-
-),
+    ),
 {%- endfor %}
 
 all_kpis as (

@@ -31,7 +31,7 @@ flagged as (
         api_calls.quarantine_column,
         case
             {%- for column in required_columns %}
-            when api_calls.{{ column }} is null then 1
+                when api_calls.{{ column }} is null then 1
             {%- endfor %}
             else 0
         end as missing_required_row,
@@ -39,8 +39,9 @@ flagged as (
             -- present but invalid: quarantined for another reason than a missing value
             when api_calls.is_quarantined
                 {%- for column in required_columns %}
-                and api_calls.{{ column }} is not null
-                {%- endfor %} then 1
+                    and api_calls.{{ column }} is not null
+                {%- endfor %}
+                then 1
             when api_calls.http_status not between 100 and 599 then 1
             else 0
         end as invalid_value_row,
@@ -59,7 +60,8 @@ flagged as (
             ) }} then 1
             else 0
         end as late_arrival_row,
-        {{ dbt.datediff('api_calls.requested_at', 'api_calls.ingested_at', 'second') }} / 3600.0
+        -- LT05 waived: dbt.datediff renders this line past 100 characters
+        {{ dbt.datediff('api_calls.requested_at', 'api_calls.ingested_at', 'second') }} / 3600.0 -- noqa: LT05
             as ingestion_lag_hours,
         coalesce(
             cast(api_calls.requested_at as date), cast(api_calls.ingested_at as date)
@@ -78,8 +80,8 @@ slice_dimensions as (
 
     select 'all' as slice_dimension
     {%- for dimension in slice_dimensions %}
-    union all
-    select '{{ dimension }}' as slice_dimension
+        union all
+        select '{{ dimension }}' as slice_dimension
     {%- endfor %}
 
 ),
@@ -92,7 +94,7 @@ sliced as (
         case slice_dimensions.slice_dimension
             when 'all' then 'all'
             {%- for dimension in slice_dimensions %}
-            when '{{ dimension }}' then flagged.{{ dimension }}
+                when '{{ dimension }}' then flagged.{{ dimension }}
             {%- endfor %}
         end as slice_value
     from flagged
@@ -140,6 +142,15 @@ profiled_slices as (
 
 ),
 
+slice_values as (
+
+    select distinct
+        slice_dimension,
+        slice_value
+    from profiled_slices
+
+),
+
 slice_days as (
 
     -- every slice on every day of the log, so a slice that went silent shows as zero rows
@@ -148,9 +159,7 @@ slice_days as (
         slices.slice_dimension,
         slices.slice_value
     from (select distinct signal_date from profiled_slices) as dates
-    cross join (
-        select distinct slice_dimension, slice_value from profiled_slices
-    ) as slices
+    cross join slice_values as slices
 
 ),
 
@@ -199,38 +208,39 @@ unpivoted as (
     ] %}
     {%- for signal_name, scope, numerator, denominator in measures %}
     {%- if not loop.first %}
-    union all
-    {%- endif %}
-    select
-        profiled.signal_date,
-        profiled.slice_dimension,
-        profiled.slice_value,
-        '{{ signal_name }}' as signal_name,
-        '{{ scope }}' as scope,
+            union all
+        {%- endif %}
+        select
+            profiled.signal_date,
+            profiled.slice_dimension,
+            profiled.slice_value,
+            '{{ signal_name }}' as signal_name,
+            '{{ scope }}' as scope,
+            {%- if signal_name == 'required_field_null_rate' %}
+                missing_columns.quarantine_column as detail_context,
+            {%- else %}
+                cast(null as {{ dbt.type_string() }}) as detail_context,
+            {%- endif %}
+            profiled.row_count as sample_rows,
+            cast(profiled.{{ numerator }} as {{ type_double() }}) as numerator,
+            {%- if denominator is none %}
+                cast(null as {{ type_double() }}) as denominator
+            {%- else %}
+                cast(profiled.{{ denominator }} as {{ type_double() }}) as denominator
+            {%- endif %}
+        from
+            profiled
         {%- if signal_name == 'required_field_null_rate' %}
-        missing_columns.quarantine_column as detail_context,
-        {%- else %}
-        cast(null as {{ dbt.type_string() }}) as detail_context,
+        left join missing_columns
+            on
+                profiled.signal_date = missing_columns.signal_date
+                and profiled.slice_dimension = missing_columns.slice_dimension
+                and profiled.slice_value = missing_columns.slice_value
+                and missing_columns.column_rank = 1
         {%- endif %}
-        profiled.row_count as sample_rows,
-        cast(profiled.{{ numerator }} as {{ type_double() }}) as numerator,
-        {%- if denominator is none %}
-        cast(null as {{ type_double() }}) as denominator
-        {%- else %}
-        cast(profiled.{{ denominator }} as {{ type_double() }}) as denominator
-        {%- endif %}
-    from profiled
-    {%- if signal_name == 'required_field_null_rate' %}
-    left join missing_columns
-        on
-            profiled.signal_date = missing_columns.signal_date
-            and profiled.slice_dimension = missing_columns.slice_dimension
-            and profiled.slice_value = missing_columns.slice_value
-            and missing_columns.column_rank = 1
-    {%- endif %}
     {%- if signal_name == 'slice_share_ratio' %}
-    where profiled.slice_dimension <> 'all'
-    {%- endif %}
+            where profiled.slice_dimension <> 'all'
+        {%- endif %}
     {%- endfor %}
 
 ),

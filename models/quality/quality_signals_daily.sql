@@ -11,6 +11,7 @@
 {%- set z = var('quality_ratio_z', 1.645) | float -%}
 {%- set min_expected = var('quality_min_expected_count', 15) -%}
 {%- set min_rows = var('quality_min_rows', 30) | int -%}
+{%- set string_type = api.Column.translate_type('string') -%}
 {%- set labels = {
     'required_field_null_rate': 'rows with a required field missing',
     'invalid_value_rate': 'rows with an invalid value',
@@ -94,7 +95,8 @@ trailing_baselines as (
             and today.signal_name = history.signal_name
             and today.scope = history.scope
             and history.signal_date < today.signal_date
-            and history.signal_date >= {{ dbt.dateadd('day', -1 * baseline_days, 'today.signal_date') }}
+            and history.signal_date
+            >= {{ dbt.dateadd('day', -1 * baseline_days, 'today.signal_date') }}
     where today.baseline_method = 'trailing_median_ratio'
     group by 1, 2, 3, 4, 5, 6
 
@@ -119,11 +121,14 @@ weekday_history as (
             and today.slice_value = history.slice_value
             and today.signal_name = history.signal_name
             and today.scope = history.scope
+            -- LT05 waived on the next line: dbt.datediff renders it past 100 characters
+            -- noqa: disable=LT05
             and {{ dbt.datediff('history.signal_date', 'today.signal_date', 'day') }} in (
                 {%- for week in range(1, volume_weeks + 1) -%}
                     {{ 7 * week }}{% if not loop.last %}, {% endif %}
                 {%- endfor -%}
             )
+            -- noqa: enable=LT05
     where today.baseline_method = 'same_weekday_robust_z'
 
 ),
@@ -156,7 +161,9 @@ weekday_baselines as (
         weekday_medians.signal_date,
         weekday_medians.baseline_value,
         weekday_medians.baseline_days,
-        {{ percentile_cont('abs(weekday_history.history_value - weekday_medians.baseline_value)', 0.5) }}
+        {{ percentile_cont(
+            'abs(weekday_history.history_value - weekday_medians.baseline_value)', 0.5
+        ) }}
             as baseline_mad
     from weekday_medians
     inner join weekday_history
@@ -222,8 +229,8 @@ measured as (
             when baseline_method = 'same_weekday_robust_z'
                 and baseline_days >= {{ min_volume_weeks }}
                 then (signal_value - baseline_value) / greatest(
-                    1.4826 * baseline_mad, sqrt(baseline_value), 0.05 * baseline_value, 1
-                )
+                        1.4826 * baseline_mad, sqrt(baseline_value), 0.05 * baseline_value, 1
+                    )
         end as measure,
         case
             when baseline_method = 'trailing_median_ratio'
@@ -239,18 +246,20 @@ scored as (
         *,
         case
             when measure is null then null
-            when direction = 'higher_is_worse' then
-                case
-                    when measure <= threshold_warn then 1.0
-                    when measure >= threshold_fail then 0.0
-                    else (threshold_fail - measure) / (threshold_fail - threshold_warn)
-                end
-            when direction = 'lower_is_worse' then
-                case
-                    when measure >= threshold_warn then 1.0
-                    when measure <= threshold_fail then 0.0
-                    else (measure - threshold_fail) / (threshold_warn - threshold_fail)
-                end
+            when direction = 'higher_is_worse'
+                then
+                    case
+                        when measure <= threshold_warn then 1.0
+                        when measure >= threshold_fail then 0.0
+                        else (threshold_fail - measure) / (threshold_fail - threshold_warn)
+                    end
+            when direction = 'lower_is_worse'
+                then
+                    case
+                        when measure >= threshold_warn then 1.0
+                        when measure <= threshold_fail then 0.0
+                        else (measure - threshold_fail) / (threshold_warn - threshold_fail)
+                    end
             when direction = 'abs_higher_is_worse' then
                 case
                     when abs(measure) <= threshold_warn then 1.0
@@ -268,25 +277,25 @@ described as (
         *,
         case signal_name
             {%- for signal_name, label in labels.items() %}
-            when '{{ signal_name }}' then '{{ label | replace("'", "''") }}'
+                when '{{ signal_name }}' then '{{ label | replace("'", "''") }}'
             {%- endfor %}
             else signal_name
         end as signal_label,
-        {{ dbt.cast('round(100 * measure, 1)', api.Column.translate_type('string')) }} as measure_pct,
-        {{ dbt.cast('round(measure, 2)', api.Column.translate_type('string')) }} as measure_text,
-        {{ dbt.cast('round(100 * threshold_warn, 2)', api.Column.translate_type('string')) }}
+        {{ dbt.cast('round(100 * measure, 1)', string_type) }} as measure_pct,
+        {{ dbt.cast('round(measure, 2)', string_type) }} as measure_text,
+        {{ dbt.cast('round(100 * threshold_warn, 2)', string_type) }}
             as warn_pct,
-        {{ dbt.cast('round(100 * threshold_fail, 2)', api.Column.translate_type('string')) }}
+        {{ dbt.cast('round(100 * threshold_fail, 2)', string_type) }}
             as fail_pct,
-        {{ dbt.cast('threshold_warn', api.Column.translate_type('string')) }} as warn_text,
-        {{ dbt.cast('threshold_fail', api.Column.translate_type('string')) }} as fail_text,
-        {{ dbt.cast('cast(round(numerator, 0) as bigint)', api.Column.translate_type('string')) }}
+        {{ dbt.cast('threshold_warn', string_type) }} as warn_text,
+        {{ dbt.cast('threshold_fail', string_type) }} as fail_text,
+        {{ dbt.cast('cast(round(numerator, 0) as bigint)', string_type) }}
             as numerator_text,
-        {{ dbt.cast('cast(round(denominator, 0) as bigint)', api.Column.translate_type('string')) }}
+        {{ dbt.cast('cast(round(denominator, 0) as bigint)', string_type) }}
             as denominator_text,
-        {{ dbt.cast('cast(round(expected_count, 0) as bigint)', api.Column.translate_type('string')) }}
+        {{ dbt.cast('cast(round(expected_count, 0) as bigint)', string_type) }}
             as expected_text,
-        {{ dbt.cast('cast(round(baseline_value, 0) as bigint)', api.Column.translate_type('string')) }}
+        {{ dbt.cast('cast(round(baseline_value, 0) as bigint)', string_type) }}
             as baseline_text
     from scored
 
@@ -296,7 +305,7 @@ final as (
 
     select
         {{ dbt.hash(dbt.concat([
-            'dataset', "'|'", dbt.cast('signal_date', api.Column.translate_type('string')), "'|'",
+            'dataset', "'|'", dbt.cast('signal_date', string_type), "'|'",
             'slice_dimension', "'|'", 'slice_value', "'|'", 'signal_name', "'|'", 'scope',
         ])) }} as quality_signal_id,
         dataset,
@@ -310,29 +319,29 @@ final as (
         case
             when measure is null and baseline_method = 'none'
                 then 'not scored: ' || cast(sample_rows as {{ dbt.type_string() }})
-                || ' rows, fewer than {{ min_rows }}'
+                    || ' rows, fewer than {{ min_rows }}'
             when measure is null and baseline_method = 'trailing_median_ratio'
                 and baseline_days >= {{ min_baseline_days }}
                 then 'not scored: ' || coalesce(expected_text, '0')
-                || ' expected, fewer than {{ min_expected }}'
+                    || ' expected, fewer than {{ min_expected }}'
             when measure is null and baseline_method = 'trailing_median_ratio'
                 then 'not scored: ' || cast(baseline_days as {{ dbt.type_string() }})
-                || ' baseline days, fewer than {{ min_baseline_days }}'
+                    || ' baseline days, fewer than {{ min_baseline_days }}'
             when measure is null
                 then 'not scored: ' || cast(baseline_days as {{ dbt.type_string() }})
-                || ' same-weekday baseline days, fewer than {{ min_volume_weeks }}'
+                    || ' same-weekday baseline days, fewer than {{ min_volume_weeks }}'
             when baseline_method = 'same_weekday_robust_z'
                 then signal_label || ' ' || numerator_text || ' vs same-weekday median '
-                || baseline_text || ' (robust z ' || measure_text || '); warn beyond '
-                || warn_text || ', fail at ' || fail_text
+                    || baseline_text || ' (robust z ' || measure_text || '); warn beyond '
+                    || warn_text || ', fail at ' || fail_text
             when baseline_method = 'trailing_median_ratio'
                 then signal_label || ' at most ' || measure_pct || '% of the trailing '
-                || '{{ baseline_days }}-day median (' || numerator_text || ' observed vs '
-                || coalesce(expected_text, '0') || ' expected); warn below ' || warn_pct
-                || '%, fail at ' || fail_pct || '%'
+                    || '{{ baseline_days }}-day median (' || numerator_text || ' observed vs '
+                    || coalesce(expected_text, '0') || ' expected); warn below ' || warn_pct
+                    || '%, fail at ' || fail_pct || '%'
             when denominator is null
                 then signal_label || ' ' || measure_text || '; warn above ' || warn_text
-                || ', fail at ' || fail_text
+                    || ', fail at ' || fail_text
             else signal_label || ': ' || measure_pct || '% (' || numerator_text || ' of '
                 || denominator_text || ')'
                 || case

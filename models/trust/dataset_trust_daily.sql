@@ -37,6 +37,8 @@ evidence as (
         evidence.evidence_name,
         evidence.evidence_category,
         evidence.slice_dimension,
+        evidence.slice_value,
+        evidence.scope,
         evidence.detail,
         evidence.health,
         reviewed_evidence.weight,
@@ -69,7 +71,11 @@ ranked as (
                 evidence.weight * (1 - evidence.health) desc,
                 case when evidence.slice_dimension = 'all' then 0 else 1 end asc,
                 evidence.evidence_source asc,
-                evidence.evidence_name asc
+                evidence.evidence_name asc,
+                -- full tie-break, so the quoted reason is the same on every build
+                evidence.slice_dimension asc,
+                evidence.slice_value asc,
+                evidence.scope asc
         ) as penalty_rank
     from evidence
 

@@ -107,10 +107,10 @@ kpi_evidence_days as (
             cast({{ dbt.dateadd('day', 1, 'kpi_rows.kpi_date') }} as date) as evidence_date
         from kpi_rows
         where kpi_rows.kpi_name in (
-            {%- for kpi_name in next_day_kpis -%}
-                '{{ kpi_name }}'{%- if not loop.last %}, {% endif -%}
-            {%- endfor -%}
-        )
+                {%- for kpi_name in next_day_kpis -%}
+                    '{{ kpi_name }}'{%- if not loop.last %}, {% endif -%}
+                {%- endfor -%}
+            )
     {%- endif %}
 
 ),

@@ -2,15 +2,23 @@
     of its dataset. Fails with one row per missing (kpi_name, kpi_date). -#}
 with kpi_definitions as (
 
-    select kpi_name, dataset from {{ ref('kpi_definitions') }}
+    select
+        kpi_name,
+        dataset
+    from {{ ref('kpi_definitions') }}
 
 ),
 
 fact_days as (
 
-    select distinct 'api_calls' as dataset, call_date as kpi_date from {{ ref('fct_api_calls') }}
+    select distinct
+        'api_calls' as dataset,
+        call_date as kpi_date
+    from {{ ref('fct_api_calls') }}
     union all
-    select distinct 'game_events' as dataset, event_date as kpi_date
+    select distinct
+        'game_events' as dataset,
+        event_date as kpi_date
     from {{ ref('fct_game_events') }}
     where not is_bot
 
@@ -29,7 +37,10 @@ expected as (
 
 present as (
 
-    select kpi_name, kpi_date from {{ ref('kpi_daily') }}
+    select
+        kpi_name,
+        kpi_date
+    from {{ ref('kpi_daily') }}
     where dimension_name = 'all'
 
 )

@@ -11,30 +11,36 @@
 with
 {%- for dataset, model in datasets %}
 
-{{ dataset }}_counts as (
+    {{ dataset }}_counts as (
 
-    select
-        '{{ dataset }}' as dataset,
-        (select count(*) from {{ raw_relation(dataset) }} as raw_rows) as raw_rows,
-        (select count(*) from {{ ref(model) }} where not is_quarantined) as valid_staged_rows,
-        {%- if dataset == 'injected_incidents' %}
-        (select count(*) from {{ ref(model) }} where is_quarantined) as quarantined_rows
-        {%- else %}
-        (
-            select count(*) from {{ ref('quarantined_rows') }}
-            where dataset = '{{ dataset }}'
-        ) as quarantined_rows
-        {%- endif %}
+        select
+            '{{ dataset }}' as dataset,
+            (select count(*) from {{ raw_relation(dataset) }} as raw_rows) as raw_rows,
+            (
+                select count(*) from {{ ref(model) }}
+                where not is_quarantined
+            ) as valid_staged_rows,
+            {%- if dataset == 'injected_incidents' %}
+                (
+                    select count(*) from {{ ref(model) }}
+                    where is_quarantined
+                ) as quarantined_rows
+            {%- else %}
+                (
+                    select count(*) from {{ ref('quarantined_rows') }}
+                    where dataset = '{{ dataset }}'
+                ) as quarantined_rows
+            {%- endif %}
 
-),
+    ),
 {%- endfor %}
 
 counts as (
     {%- for dataset, model in datasets %}
-    select * from {{ dataset }}_counts
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select * from {{ dataset }}_counts
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 

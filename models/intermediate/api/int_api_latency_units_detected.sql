@@ -3,6 +3,7 @@
     report seconds. Reference = median of the API's version-day medians over the trailing
     var('latency_unit_window_days') days (the day itself included), so one drifting version among
     millisecond versions stands out while a slow or fast day of a healthy version does not. -#}
+{%- set window_days = var('latency_unit_window_days') | int %}
 with api_calls as (
 
     select * from {{ ref('int_api_calls_deduplicated') }}
@@ -35,7 +36,8 @@ references_by_day as (
         on
             version_days.api_name = window_days.api_name
             and window_days.call_date <= version_days.call_date
-            and window_days.call_date >= {{ dbt.dateadd('day', -1 * (var('latency_unit_window_days') | int), 'version_days.call_date') }}
+            and window_days.call_date
+            >= {{ dbt.dateadd('day', -1 * window_days, 'version_days.call_date') }}
     group by version_days.api_name, version_days.api_version, version_days.call_date
 
 ),

@@ -31,7 +31,7 @@ normalised as (
         *,
         case
             {%- for alias, name in aliases.items() %}
-            when event_name = '{{ alias }}' then '{{ name }}'
+                when event_name = '{{ alias }}' then '{{ name }}'
             {%- endfor %}
             else event_name
         end as canonical_event_name

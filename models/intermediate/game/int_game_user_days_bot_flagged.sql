@@ -14,7 +14,9 @@ user_days as (
         user_id,
         event_date,
         count(*) as events,
-        cast(sum(case when event_name = 'session_start' then 1 else 0 end) as {{ dbt.type_bigint() }}) as session_starts
+        cast(
+            sum(case when event_name = 'session_start' then 1 else 0 end) as {{ dbt.type_bigint() }}
+        ) as session_starts
     from game_events
     group by user_id, event_date
 

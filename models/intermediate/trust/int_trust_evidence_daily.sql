@@ -256,9 +256,9 @@ gx_evidence as (
         cast(case
             when unexpected_count is not null and element_count > 0
                 then case
-                    when 1.0 * unexpected_count / element_count >= {{ unhealthy_share }} then 0
-                    else 1 - (1.0 * unexpected_count / element_count) / {{ unhealthy_share }}
-                end
+                        when 1.0 * unexpected_count / element_count >= {{ unhealthy_share }} then 0
+                        else 1 - (1.0 * unexpected_count / element_count) / {{ unhealthy_share }}
+                    end
             when success then 1
             else 0
         end as {{ type_double() }}) as health,

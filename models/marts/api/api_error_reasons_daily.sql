@@ -14,7 +14,7 @@ with failed_calls as (
     where
         status in ('failure', 'timeout')
         {%- if is_incremental() %}
-        and call_date >= {{ incremental_lookback_start('call_date') }}
+            and call_date >= {{ incremental_lookback_start('call_date') }}
         {%- endif %}
 
 ),
@@ -26,7 +26,9 @@ reason_counts as (
         api_name,
         coalesce(error_reason, 'unknown') as error_reason,
         cast(count(*) as {{ dbt.type_bigint() }}) as failed_calls,
-        cast(sum(case when status = 'timeout' then 1 else 0 end) as {{ dbt.type_bigint() }}) as timeouts
+        cast(
+            sum(case when status = 'timeout' then 1 else 0 end) as {{ dbt.type_bigint() }}
+        ) as timeouts
     from failed_calls
     group by call_date, api_name, coalesce(error_reason, 'unknown')
 

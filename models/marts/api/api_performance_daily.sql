@@ -12,7 +12,7 @@ with api_calls as (
 
     select * from {{ ref('fct_api_calls') }}
     {%- if is_incremental() %}
-    where call_date >= {{ incremental_lookback_start('call_date') }}
+        where call_date >= {{ incremental_lookback_start('call_date') }}
     {%- endif %}
 
 ),

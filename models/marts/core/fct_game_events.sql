@@ -12,7 +12,7 @@ with game_events as (
 
     select * from {{ ref('int_game_events_deduplicated') }}
     {%- if is_incremental() %}
-    where event_date >= {{ incremental_lookback_start('event_date') }}
+        where event_date >= {{ incremental_lookback_start('event_date') }}
     {%- endif %}
 
 ),

@@ -11,30 +11,30 @@
 with
 {%- for dataset, model, id_column, date_expression in datasets %}
 
-{{ dataset }} as (
+    {{ dataset }} as (
 
-    select
-        '{{ dataset }}' as dataset,
-        {{ id_column }} as record_id,
-        quarantine_column,
-        quarantine_reason,
-        quarantine_value,
-        source_row_number,
-        quarantine_check_count,
-        {{ date_expression }} as record_date
-    from {{ ref(model) }}
-    where is_quarantined
+        select
+            '{{ dataset }}' as dataset,
+            {{ id_column }} as record_id,
+            quarantine_column,
+            quarantine_reason,
+            quarantine_value,
+            source_row_number,
+            quarantine_check_count,
+            {{ date_expression }} as record_date
+        from {{ ref(model) }}
+        where is_quarantined
 
-),
+    ),
 {%- endfor %}
 
 final as (
 
     {%- for dataset in datasets %}
-    select * from {{ dataset[0] }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select * from {{ dataset[0] }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 )

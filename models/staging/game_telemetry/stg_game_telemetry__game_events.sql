@@ -49,7 +49,8 @@ typed as (
         lower(platform_text) as platform,
         upper(country_text) as country,
         lower(acquisition_channel_text) as acquisition_channel,
-        {{ parse_integer('level_text') }} as level,
+        -- `level` is the raw log's column name (docs/design.md section 1); RF04 waived
+        {{ parse_integer('level_text') }} as level, -- noqa: RF04
         {{ parse_number('revenue_usd_text') }} as revenue_usd,
         {{ parse_date('install_date_text') }} as install_date,
         {{ parse_utc_timestamp('event_at_text') }} as event_at,
