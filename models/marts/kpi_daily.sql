@@ -12,7 +12,7 @@
     figure (from the marts: deduplicated, drift-normalised, bots and quarantined rows left out);
     `value_reported` is the same formula on the raw rows as a naive query sees them
     (int_*_reported). Each KPI: (name, dataset, value column, numerator column, denominator column)
-    in the wide tables; definitions and units in the kpi_definitions seed. -#}
+    in the wide tables; definitions and units in kpi_definitions (YAML). -#}
 {%- set api_kpis = [
     ('api_calls', 'calls', 'calls', none),
     ('api_success_rate', 'success_rate', 'successes', 'calls'),
