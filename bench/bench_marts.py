@@ -86,7 +86,8 @@ def dbt_build(out: Path, raw_dir: Path, run: int) -> tuple[float, float]:
         "KPI_TRUST_DB": str(db),
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
-        "KPI_TRUST_SEED_DIR": os.path.relpath(work / "seeds", REPO),  # empty: no raw seeds
+        # files mode: no raw seeds; a relative path inside the project (see the seed-dir guard)
+        "KPI_TRUST_SEED_DIR": "data/bench-no-seeds",
         "KPI_TRUST_RAW_SOURCE": "files",
         "KPI_TRUST_RAW_DIR": str(raw_dir),
         "KPI_TRUST_RAW_FORMAT": "parquet",
