@@ -1,8 +1,13 @@
-{#- One row per kpi_daily row: trust_score = max(0, 100 - sum of its evidence penalties),
-    the level, and the three largest penalties in plain words. The penalties themselves, one
-    row per evidence item, are in kpi_trust_evidence_daily. -#}
-{%- set high_threshold = var('trust_high_threshold') -%}
-{%- set low_threshold = var('trust_low_threshold') -%}
+{#- One row per kpi_daily row, two scores:
+    * trust_score, for `value` (the warehouse's adjusted number): max(0, 100 - the penalties of
+      the evidence the warehouse did not repair);
+    * reported_trust_score, for `value_reported` (the naive number): every penalty, repaired
+      defects included (kpi_trust_evidence_daily.is_repaired).
+    Levels: high / medium / low from the thresholds; 'insufficient_data' when the slice-day has
+    fewer than var('quality_min_rows') rows (too few for the tests to decide) and no evidence
+    made it low. Reasons: the three largest penalties in plain words; top_reasons also names the
+    repairs behind `value`, with both numbers. -#}
+{%- set string_type = api.Column.translate_type('string') -%}
 
 with kpi_rows as (
 
@@ -29,9 +34,25 @@ penalties as (
         evidence_name,
         detail,
         penalty,
+        repaired_by,
+        is_repaired,
         kpi_date
     from {{ ref('kpi_trust_evidence_daily') }}
     where is_counted
+
+),
+
+slice_rows as (
+
+    select
+        dataset,
+        slice_dimension,
+        slice_value,
+        row_date,
+        sum(row_count) as row_count
+    from {{ ref('int_hourly_row_counts') }}
+    where time_basis = 'event'
+    group by 1, 2, 3, 4
 
 ),
 
@@ -42,8 +63,10 @@ penalty_totals as (
         dimension_name,
         dimension_value,
         kpi_date,
-        count(*) as n_penalties,
-        sum(penalty) as total_penalty
+        count(*) as n_reported_penalties,
+        sum(case when is_repaired then 0 else 1 end) as n_penalties,
+        sum(penalty) as reported_penalty,
+        sum(case when is_repaired then 0 else penalty end) as total_penalty
     from penalties
     group by 1, 2, 3, 4
 
@@ -56,31 +79,68 @@ ranked_reasons as (
         dimension_name,
         dimension_value,
         kpi_date,
-        penalty,
+        is_repaired,
         {{ dbt.concat([
-            'detail',
-            "' (-'",
-            dbt.cast('round(penalty, 1)', api.Column.translate_type('string')),
-            "' pts)'"
+            'detail', "' (-'", dbt.cast('round(penalty, 1)', string_type), "' pts)'"
         ]) }} as reason,
         row_number() over (
             partition by kpi_name, dimension_name, dimension_value, kpi_date
             order by penalty desc, evidence_source asc, evidence_name asc
-        ) as reason_rank
+        ) as reported_rank,
+        row_number() over (
+            partition by kpi_name, dimension_name, dimension_value, kpi_date, is_repaired
+            order by penalty desc, evidence_source asc, evidence_name asc
+        ) as kind_rank
     from penalties
 
 ),
 
-top_reasons as (
+reported_reasons as (
 
     select
         kpi_name,
         dimension_name,
         dimension_value,
         kpi_date,
-        {{ dbt.listagg('reason', "'; '", 'order by reason_rank') }} as top_reasons
+        {{ dbt.listagg('reason', "'; '", 'order by reported_rank') }} as reasons
     from ranked_reasons
-    where reason_rank <= 3
+    where reported_rank <= 3
+    group by 1, 2, 3, 4
+
+),
+
+adjusted_reasons as (
+
+    select
+        kpi_name,
+        dimension_name,
+        dimension_value,
+        kpi_date,
+        {{ dbt.listagg('reason', "'; '", 'order by kind_rank') }} as reasons
+    from ranked_reasons
+    where not is_repaired and kind_rank <= 3
+    group by 1, 2, 3, 4
+
+),
+
+repairs as (
+
+    select
+        kpi_name,
+        dimension_name,
+        dimension_value,
+        kpi_date,
+        {{ dbt.listagg('repaired_by', "', '", 'order by repaired_by') }} as repaired_by
+    from (
+        select distinct
+            kpi_name,
+            dimension_name,
+            dimension_value,
+            kpi_date,
+            repaired_by
+        from penalties
+        where is_repaired
+    ) as distinct_repairs
     group by 1, 2, 3, 4
 
 ),
@@ -88,21 +148,19 @@ top_reasons as (
 scored as (
 
     select
-        kpi_rows.kpi_name,
-        kpi_rows.dataset,
-        kpi_rows.dimension_name,
-        kpi_rows.dimension_value,
-        kpi_rows.unit,
-        top_reasons.top_reasons,
-        kpi_rows.value,
-        kpi_rows.value_reported,
+        kpi_rows.*,
+        {{ dbt.concat([
+            "'repaired in value: '", 'repairs.repaired_by', "' (value_reported '",
+            dbt.cast('round(kpi_rows.value_reported, 2)', string_type), "' -> value '",
+            dbt.cast('round(kpi_rows.value, 2)', string_type), "')'"
+        ]) }} as repair_note,
+        adjusted_reasons.reasons as adjusted_reasons,
+        reported_reasons.reasons as reported_reasons,
+        coalesce(slice_rows.row_count, 0) as slice_rows,
+        greatest(0, 100 - coalesce(penalty_totals.total_penalty, 0)) as trust_score,
+        greatest(0, 100 - coalesce(penalty_totals.reported_penalty, 0)) as reported_trust_score,
         coalesce(penalty_totals.total_penalty, 0) as total_penalty,
-        case
-            when coalesce(penalty_totals.total_penalty, 0) >= 100 then 0
-            else 100 - coalesce(penalty_totals.total_penalty, 0)
-        end as trust_score,
-        coalesce(penalty_totals.n_penalties, 0) as n_penalties,
-        kpi_rows.kpi_date
+        coalesce(penalty_totals.n_penalties, 0) as n_penalties
     from kpi_rows
     left join penalty_totals
         on
@@ -110,12 +168,30 @@ scored as (
             and kpi_rows.dimension_name = penalty_totals.dimension_name
             and kpi_rows.dimension_value = penalty_totals.dimension_value
             and kpi_rows.kpi_date = penalty_totals.kpi_date
-    left join top_reasons
+    left join reported_reasons
         on
-            kpi_rows.kpi_name = top_reasons.kpi_name
-            and kpi_rows.dimension_name = top_reasons.dimension_name
-            and kpi_rows.dimension_value = top_reasons.dimension_value
-            and kpi_rows.kpi_date = top_reasons.kpi_date
+            kpi_rows.kpi_name = reported_reasons.kpi_name
+            and kpi_rows.dimension_name = reported_reasons.dimension_name
+            and kpi_rows.dimension_value = reported_reasons.dimension_value
+            and kpi_rows.kpi_date = reported_reasons.kpi_date
+    left join adjusted_reasons
+        on
+            kpi_rows.kpi_name = adjusted_reasons.kpi_name
+            and kpi_rows.dimension_name = adjusted_reasons.dimension_name
+            and kpi_rows.dimension_value = adjusted_reasons.dimension_value
+            and kpi_rows.kpi_date = adjusted_reasons.kpi_date
+    left join repairs
+        on
+            kpi_rows.kpi_name = repairs.kpi_name
+            and kpi_rows.dimension_name = repairs.dimension_name
+            and kpi_rows.dimension_value = repairs.dimension_value
+            and kpi_rows.kpi_date = repairs.kpi_date
+    left join slice_rows
+        on
+            kpi_rows.dataset = slice_rows.dataset
+            and kpi_rows.dimension_name = slice_rows.slice_dimension
+            and kpi_rows.dimension_value = slice_rows.slice_value
+            and kpi_rows.kpi_date = slice_rows.row_date
 
 ),
 
@@ -124,22 +200,29 @@ final as (
     select
         {{ dbt.hash(dbt.concat([
             'kpi_name', "'|'", 'dimension_name', "'|'", 'dimension_value', "'|'",
-            dbt.cast('kpi_date', api.Column.translate_type('string'))
+            dbt.cast('kpi_date', string_type)
         ])) }} as kpi_trust_id,
         kpi_name,
         dataset,
         dimension_name,
         dimension_value,
         unit,
+        {{ trust_level('trust_score', 'slice_rows') }} as trust_level,
+        {{ trust_level('reported_trust_score', 'slice_rows') }} as reported_trust_level,
         case
-            when trust_score >= {{ high_threshold }} then 'high'
-            when trust_score < {{ low_threshold }} then 'low'
-            else 'medium'
-        end as trust_level,
-        top_reasons,
+            when repair_note is not null and adjusted_reasons is not null
+                then repair_note || '; ' || adjusted_reasons
+            when repair_note is not null then repair_note
+            when adjusted_reasons is not null then adjusted_reasons
+            when slice_rows < {{ var('quality_min_rows') }}
+                then 'only ' || {{ dbt.cast('slice_rows', string_type) }}
+                    || ' rows in this slice-day: too few for the quality tests to decide'
+        end as top_reasons,
+        reported_reasons,
         cast(value as {{ type_double() }}) as value,  -- noqa: RF04
         cast(value_reported as {{ type_double() }}) as value_reported,
         cast(round(trust_score, 2) as {{ type_double() }}) as trust_score,
+        cast(round(reported_trust_score, 2) as {{ type_double() }}) as reported_trust_score,
         cast(round(total_penalty, 2) as {{ type_double() }}) as total_penalty,
         cast(n_penalties as {{ dbt.type_int() }}) as n_penalties,
         kpi_date

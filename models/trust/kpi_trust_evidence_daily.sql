@@ -4,7 +4,12 @@
     next day's activity; its slice, see below) the one with the largest penalty is kept.
     is_counted: every 'defect' item counts; of the 'anomaly' items (statistics the world can
     move too: volume z-scores, slice shares) only the largest counts, because several
-    statistics showing one unusual day are one piece of information. -#}
+    statistics showing one unusual day are one piece of information.
+    is_repaired: the lineage seed names a repair the warehouse makes before computing `value`
+    (repaired_by): the item lowers reported_trust_score, not trust_score.
+    Slices: a slice row (platform = ios) reads only evidence measured on its own rows; a total
+    row ('all') reads the whole dataset's evidence and that of every material slice, because a
+    total is computed from every slice's rows. -#}
 {%- set next_day_kpis = var('trust_next_day_kpis') -%}
 
 with kpi_rows as (
@@ -37,7 +42,8 @@ evidence_map as (
         evidence_name,
         kpi_group,
         evidence_kind,
-        weight
+        weight,
+        repaired_by
     from {{ ref('trust_evidence_map') }}
 
 ),
@@ -72,7 +78,8 @@ kpi_weights as (
         evidence_map.evidence_source,
         evidence_map.evidence_name,
         max(evidence_map.evidence_kind) as evidence_kind,
-        max(evidence_map.weight) as weight
+        max(evidence_map.weight) as weight,
+        max(evidence_map.repaired_by) as repaired_by
     from evidence_map
     inner join kpi_groups
         on
@@ -115,22 +122,6 @@ kpi_evidence_days as (
 
 ),
 
-evidence_dimensions as (
-
-    -- the dimensions each evidence item was measured along on each day (healthy rows
-    -- included): a slice row reads its own slice's evidence only when the item covers the
-    -- row's dimension that day
-    select distinct
-        dataset,
-        evidence_source,
-        evidence_name,
-        slice_dimension,
-        evidence_date
-    from evidence
-    where slice_dimension <> 'all'
-
-),
-
 candidates as (
 
     -- only unhealthy evidence can cost points
@@ -151,6 +142,7 @@ candidates as (
         evidence.health,
         kpi_weights.evidence_kind,
         kpi_weights.weight,
+        kpi_weights.repaired_by,
         kpi_weights.weight * (1 - evidence.health) as penalty,
         evidence.is_material_slice,
         evidence.slice_dimension = 'all' as is_whole_dataset,
@@ -176,28 +168,11 @@ candidates as (
 
 applicable as (
 
-    -- slice rules:
-    -- * a slice row (platform = ios) reads the evidence of its own slice when the evidence is
-    --   measured along that dimension that day (no unhealthy row for the slice = nothing
-    --   wrong there);
-    -- * otherwise (and for 'all' rows) it reads what the whole dataset reads: the 'all'
-    --   evidence and the evidence of every material slice (its worst one counts), because a
-    --   total is computed from every slice's rows
-    select candidates.*
+    select *
     from candidates
-    left join evidence_dimensions
-        on
-            candidates.dataset = evidence_dimensions.dataset
-            and candidates.evidence_source = evidence_dimensions.evidence_source
-            and candidates.evidence_name = evidence_dimensions.evidence_name
-            and candidates.dimension_name = evidence_dimensions.slice_dimension
-            and candidates.evidence_date = evidence_dimensions.evidence_date
     where
-        (evidence_dimensions.slice_dimension is not null and candidates.is_same_slice)
-        or (
-            evidence_dimensions.slice_dimension is null
-            and (candidates.is_whole_dataset or candidates.is_material_slice)
-        )
+        (dimension_name = 'all' and (is_whole_dataset or is_material_slice))
+        or (dimension_name <> 'all' and is_same_slice)
 
 ),
 
@@ -270,6 +245,8 @@ final as (
         cast(health as {{ type_double() }}) as health,
         cast(weight as {{ type_double() }}) as weight,
         cast(round(penalty, 2) as {{ type_double() }}) as penalty,
+        repaired_by,
+        coalesce(repaired_by, '') <> '' as is_repaired,
         evidence_kind = 'defect' or kind_rank = 1 as is_counted,
         kpi_date,
         evidence_date

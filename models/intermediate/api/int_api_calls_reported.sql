@@ -5,7 +5,12 @@
 with api_calls as (
 
     select * from {{ ref('stg_api_gateway__api_calls') }}
-    where call_date is not null
+    where
+        call_date is not null
+        -- a naive query still cannot put a row on a day outside the log (year 2030, 1970)
+        and coalesce(quarantine_reason, '') not in (
+            '{{ implausible_timestamp_reasons() | join("', '") }}'
+        )
 
 ),
 

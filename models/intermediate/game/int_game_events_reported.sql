@@ -5,7 +5,12 @@
 with game_events as (
 
     select * from {{ ref('stg_game_telemetry__game_events') }}
-    where event_date is not null
+    where
+        event_date is not null
+        -- a naive query still cannot put a row on a day outside the log (year 2030, 1970)
+        and coalesce(quarantine_reason, '') not in (
+            '{{ implausible_timestamp_reasons() | join("', '") }}'
+        )
 
 ),
 

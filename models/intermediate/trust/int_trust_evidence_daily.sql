@@ -9,10 +9,8 @@
       column set) 1 on success and 0 on failure. Expectations that raised are tool errors, not
       evidence about the data, and are left out.
     Each row also says whether its slice is material: the slice held at least
-    var('trust_material_slice_share') of the dataset's volume KPI that day
-    (var('trust_volume_kpis')). -#}
+    var('trust_material_slice_share') of the dataset's rows that day. -#}
 {%- set unhealthy_share = var('trust_failing_share_unhealthy') -%}
-{%- set volume_kpis = var('trust_volume_kpis') -%}
 
 with quality_signals as (
 
@@ -83,20 +81,17 @@ game_events as (
 
 ),
 
-volume_kpis as (
+slice_rows as (
 
     select
         dataset,
-        dimension_name,
-        dimension_value,
-        value,
-        kpi_date
-    from {{ ref('kpi_daily') }}
-    where
-    {%- for dataset, kpi_name in volume_kpis.items() %}
-        {% if not loop.first %}or {% endif -%}
-        (dataset = '{{ dataset }}' and kpi_name = '{{ kpi_name }}')
-    {%- endfor %}
+        slice_dimension,
+        slice_value,
+        row_date,
+        sum(row_count) as row_count
+    from {{ ref('int_hourly_row_counts') }}
+    where time_basis = 'event'
+    group by 1, 2, 3, 4
 
 ),
 
@@ -281,19 +276,19 @@ slice_shares as (
 
     select
         slices.dataset,
-        slices.dimension_name,
-        slices.dimension_value,
-        slices.kpi_date,
+        slices.slice_dimension,
+        slices.slice_value,
+        slices.row_date,
         case
-            when totals.value > 0 then 1.0 * slices.value / totals.value
+            when totals.row_count > 0 then 1.0 * slices.row_count / totals.row_count
         end as slice_share
-    from volume_kpis as slices
-    inner join volume_kpis as totals
+    from slice_rows as slices
+    inner join slice_rows as totals
         on
             slices.dataset = totals.dataset
-            and slices.kpi_date = totals.kpi_date
-            and totals.dimension_name = 'all'
-    where slices.dimension_name <> 'all'
+            and slices.row_date = totals.row_date
+            and totals.slice_dimension = 'all'
+    where slices.slice_dimension <> 'all'
 
 ),
 
@@ -332,9 +327,9 @@ final as (
     left join slice_shares
         on
             unioned.dataset = slice_shares.dataset
-            and unioned.slice_dimension = slice_shares.dimension_name
-            and unioned.slice_value = slice_shares.dimension_value
-            and unioned.evidence_date = slice_shares.kpi_date
+            and unioned.slice_dimension = slice_shares.slice_dimension
+            and unioned.slice_value = slice_shares.slice_value
+            and unioned.evidence_date = slice_shares.row_date
     where unioned.health is not null
 
 )

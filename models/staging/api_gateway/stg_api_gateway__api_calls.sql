@@ -18,7 +18,7 @@
     {'when': 'ingested_at_text is null', 'column': 'ingested_at', 'reason': missing},
     {'when': 'ingested_at is null', 'column': 'ingested_at', 'reason': 'unparseable_timestamp'},
     {'when': 'batch_id is null', 'column': 'batch_id', 'reason': missing},
-] -%}
+] + timestamp_plausibility_checks('requested_at', 'ingested_at', 'log_first_ingested_at') -%}
 
 with source as (
 
@@ -51,7 +51,8 @@ typed as (
         {{ parse_integer('http_status_text') }} as http_status,
         {{ parse_number('latency_ms_text') }} as latency_ms,
         {{ parse_utc_timestamp('requested_at_text') }} as requested_at,
-        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
+        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at,
+        min({{ parse_utc_timestamp('ingested_at_text') }}) over () as log_first_ingested_at
     from trimmed
 
 ),
@@ -88,6 +89,14 @@ final as (
         quarantine_check_count,
         quarantine_reason is not null as is_quarantined,
         cast({{ dbt.date_trunc('day', 'requested_at') }} as date) as call_date,
+        -- the day a row's evidence belongs to: its call day, or the day it was ingested when
+        -- the call time is missing or implausible (that day lost the row)
+        case
+            when requested_at is null or quarantine_reason in (
+                    '{{ implausible_timestamp_reasons() | join("', '") }}'
+                ) then cast({{ dbt.date_trunc('day', 'ingested_at') }} as date)
+            else cast({{ dbt.date_trunc('day', 'requested_at') }} as date)
+        end as attributed_date,
         requested_at,
         ingested_at
     from flagged

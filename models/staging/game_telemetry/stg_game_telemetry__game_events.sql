@@ -20,7 +20,7 @@
     {'when': 'ingested_at_text is null', 'column': 'ingested_at', 'reason': missing},
     {'when': 'ingested_at is null', 'column': 'ingested_at', 'reason': 'unparseable_timestamp'},
     {'when': 'batch_id is null', 'column': 'batch_id', 'reason': missing},
-] -%}
+] + timestamp_plausibility_checks('event_at', 'ingested_at', 'log_first_ingested_at') -%}
 
 with source as (
 
@@ -54,7 +54,8 @@ typed as (
         {{ parse_number('revenue_usd_text') }} as revenue_usd,
         {{ parse_date('install_date_text') }} as install_date,
         {{ parse_utc_timestamp('event_at_text') }} as event_at,
-        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
+        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at,
+        min({{ parse_utc_timestamp('ingested_at_text') }}) over () as log_first_ingested_at
     from trimmed
 
 ),
@@ -90,6 +91,14 @@ final as (
         quarantine_reason is not null as is_quarantined,
         install_date,
         cast({{ dbt.date_trunc('day', 'event_at') }} as date) as event_date,
+        -- the day a row's evidence belongs to: its event day, or the day it was ingested when
+        -- the event time is missing or implausible (that day lost the row)
+        case
+            when event_at is null or quarantine_reason in (
+                    '{{ implausible_timestamp_reasons() | join("', '") }}'
+                ) then cast({{ dbt.date_trunc('day', 'ingested_at') }} as date)
+            else cast({{ dbt.date_trunc('day', 'event_at') }} as date)
+        end as attributed_date,
         event_at,
         ingested_at
     from flagged

@@ -1,0 +1,174 @@
+{#- Raw quality counts of the API-call log per (signal_date, slice), one row per rate signal:
+    the numerators and denominators quality_signals_daily turns into signals. Read from staging
+    (every raw row, quarantined ones included, before dedup and normalisation: the defects must
+    be visible) plus the marts' latency-unit detection, so the signal and the correction agree.
+    signal_date = the row's attributed day: its call day, or its ingestion day when the call
+    time is missing or implausible (the day that lost the row). Slices: every KPI dimension
+    and client_type. -#}
+{%- set slice_dimensions = var('quality_slice_dimensions')['api_calls'] -%}
+{#- Required columns (docs/design.md), typed: null = missing, empty or unparseable. -#}
+{%- set required_columns = [
+    'call_id', 'requested_at', 'api_name', 'api_version', 'region', 'client_type',
+    'document_type', 'status', 'http_status', 'latency_ms', 'ingested_at', 'batch_id',
+] -%}
+{%- set timestamp_reasons = implausible_timestamp_reasons() -%}
+
+with api_calls as (
+
+    select * from {{ ref('stg_api_gateway__api_calls') }}
+
+),
+
+latency_units as (
+
+    select * from {{ ref('int_api_latency_units_detected') }}
+
+),
+
+flagged as (
+
+    select
+        api_calls.call_id,
+        {%- for dimension in slice_dimensions %}
+            api_calls.{{ dimension }},
+        {%- endfor %}
+        api_calls.quarantine_column,
+        case
+            {%- for column in required_columns %}
+                when api_calls.{{ column }} is null then 1
+            {%- endfor %}
+            else 0
+        end as missing_required_row,
+        case
+            -- present but invalid: quarantined for another reason than a missing value
+            when api_calls.is_quarantined
+                and api_calls.quarantine_reason not in ('{{ timestamp_reasons | join("', '") }}')
+                {%- for column in required_columns %}
+                    and api_calls.{{ column }} is not null
+                {%- endfor %}
+                then 1
+            when api_calls.http_status not between 100 and 599 then 1
+            else 0
+        end as invalid_value_row,
+        case when api_calls.status_raw <> api_calls.status then 1 else 0 end
+            as noncanonical_status_row,
+        case when latency_units.is_latency_in_seconds then 1 else 0 end as latency_unit_drift_row,
+        case
+            when api_calls.quarantine_reason in ('{{ timestamp_reasons | join("', '") }}') then 1
+            else 0
+        end as implausible_timestamp_row,
+        case
+            when api_calls.ingested_at > {{ dbt.dateadd(
+                'hour', var('quality_late_hours'), 'api_calls.requested_at'
+            ) }} then 1
+            else 0
+        end as late_arrival_row,
+        -- LT05 waived: dbt.datediff renders this line past 100 characters
+        {{ dbt.datediff('api_calls.requested_at', 'api_calls.ingested_at', 'second') }} / 3600.0 -- noqa: LT05
+            as ingestion_lag_hours,
+        api_calls.attributed_date as signal_date
+    from api_calls
+    left join latency_units
+        on
+            api_calls.api_name = latency_units.api_name
+            and api_calls.api_version = latency_units.api_version
+            and api_calls.call_date = latency_units.call_date
+            and not api_calls.is_quarantined
+
+),
+
+sliced as (
+
+    {{ sliced_rows('flagged', slice_dimensions) }}
+    where flagged.signal_date is not null
+
+),
+
+missing_columns as (
+
+    -- the column most often missing per day and slice, for the signal's detail text
+    select
+        signal_date,
+        slice_dimension,
+        slice_value,
+        quarantine_column,
+        row_number() over (
+            partition by signal_date, slice_dimension, slice_value
+            order by count(*) desc, quarantine_column
+        ) as column_rank
+    from sliced
+    where missing_required_row = 1
+    group by signal_date, slice_dimension, slice_value, quarantine_column
+
+),
+
+profiled_slices as (
+
+    select
+        signal_date,
+        slice_dimension,
+        slice_value,
+        count(*) as row_count,
+        count(call_id) - count(distinct call_id) as duplicate_id_rows,
+        sum(missing_required_row) as missing_required_rows,
+        sum(invalid_value_row) as invalid_value_rows,
+        sum(noncanonical_status_row) as noncanonical_status_rows,
+        sum(latency_unit_drift_row) as latency_unit_drift_rows,
+        sum(implausible_timestamp_row) as implausible_timestamp_rows,
+        sum(late_arrival_row) as late_arrival_rows,
+        {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
+    from sliced
+    where slice_value is not null
+    group by signal_date, slice_dimension, slice_value
+
+),
+
+slice_days as (
+
+    -- every slice on every day of the log, so a slice that went silent shows as zero rows
+    {{ slice_day_grid('profiled_slices', 'signal_date') }}
+
+),
+
+profiled as (
+
+    select
+        slice_days.signal_date,
+        slice_days.slice_dimension,
+        slice_days.slice_value,
+        {%- for column in [
+            'row_count', 'duplicate_id_rows', 'missing_required_rows', 'invalid_value_rows',
+            'noncanonical_status_rows', 'latency_unit_drift_rows', 'implausible_timestamp_rows',
+            'late_arrival_rows',
+        ] %}
+            coalesce(profiled_slices.{{ column }}, 0) as {{ column }},
+        {%- endfor %}
+        profiled_slices.ingestion_lag_p95_hours
+    from slice_days
+    left join profiled_slices
+        on
+            slice_days.signal_date = profiled_slices.signal_date
+            and slice_days.slice_dimension = profiled_slices.slice_dimension
+            and slice_days.slice_value = profiled_slices.slice_value
+
+),
+
+{%- set measures = [
+    ('required_field_null_rate', 'rows', 'missing_required_rows', 'row_count'),
+    ('invalid_value_rate', 'rows', 'invalid_value_rows', 'row_count'),
+    ('noncanonical_status_rate', 'status', 'noncanonical_status_rows', 'row_count'),
+    ('latency_unit_drift_rate', 'latency_ms', 'latency_unit_drift_rows', 'row_count'),
+    ('duplicate_id_rate', 'call_id', 'duplicate_id_rows', 'row_count'),
+    ('implausible_timestamp_rate', 'rows', 'implausible_timestamp_rows', 'row_count'),
+    ('late_arrival_rate', 'rows', 'late_arrival_rows', 'row_count'),
+    ('ingestion_lag_p95_hours', 'rows', 'ingestion_lag_p95_hours', none),
+    ('row_count_robust_z', 'rows', 'row_count', none),
+] %}
+
+final as (
+
+    {{ unpivot_profile_measures('api_calls', measures) }}
+
+)
+
+select * from final

@@ -1,0 +1,236 @@
+{#- Were events of a type lost? One row per test x event type x slice x day of the game log,
+    counting human (non-bot, deduplicated) purchases and level completions per human session:
+    * <event>_rate_drop (every slice): observed events vs sessions x the slice's trailing rate x
+      (1 - var('quality_max_market_drop')): a loss beyond what the prior allows a market to do;
+    * <event>_rate_vs_rest (every slice but 'all'): observed events vs sessions x the rest of the
+      dataset's rate today x the slice's trailing rate relative to the rest. A market change
+      moves every slice alike and cancels out; tracking lost in one country, channel or platform
+      does not. No prior needed: the other slices are the control.
+    z = count_test_z (Poisson and the ratio's own day-to-day dispersion; for vs_rest plus the
+    rest's own Poisson noise). Thresholds are z values (one-sided false-alarm probabilities). -#}
+{%- set dimensions = var('quality_slice_dimensions')['game_events'] -%}
+{%- set event_types = ['purchase', 'level_complete'] -%}
+
+with facts as (
+
+    select
+        session_id,
+        event_name,
+        {{ dimensions | join(', ') }},
+        event_date
+    from {{ ref('fct_game_events') }}
+    where not is_bot
+
+),
+
+sliced as (
+
+    {{ sliced_rows('facts', dimensions) }}
+
+),
+
+slice_days as (
+
+    select
+        slice_dimension,
+        slice_value,
+        event_date,
+        count(distinct session_id) as sessions
+        {%- for event_type in event_types %},
+            sum(case when event_name = '{{ event_type }}' then 1 else 0 end) as {{ event_type }}_events
+        {%- endfor %}
+    from sliced
+    where slice_value is not null
+    group by slice_dimension, slice_value, event_date
+
+),
+
+grid as (
+
+    {{ slice_day_grid('slice_days', 'event_date') }}
+
+),
+
+counts as (
+
+    -- one row per event type x slice x day, with the rest of the dataset beside it
+    {%- for event_type in event_types %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            '{{ event_type }}' as event_type,
+            grid.slice_dimension,
+            grid.slice_value,
+            coalesce(slice_days.sessions, 0) as sessions,
+            coalesce(slice_days.{{ event_type }}_events, 0) as events,
+            totals.sessions - coalesce(slice_days.sessions, 0) as rest_sessions,
+            totals.{{ event_type }}_events - coalesce(slice_days.{{ event_type }}_events, 0)
+                as rest_events,
+            grid.event_date
+        from grid
+        left join slice_days
+            on
+                grid.slice_dimension = slice_days.slice_dimension
+                and grid.slice_value = slice_days.slice_value
+                and grid.event_date = slice_days.event_date
+        inner join slice_days as totals
+            on grid.event_date = totals.event_date and totals.slice_dimension = 'all'
+    {%- endfor %}
+
+),
+
+relative as (
+
+    -- the slice's sessions weighted by the rest's rate today: its expected events if it
+    -- converted like the rest of the dataset
+    select
+        *,
+        sessions * rest_events / nullif(rest_sessions, 0) as rest_rate_events
+    from counts
+
+),
+
+rate_baselines as (
+
+    {{ trailing_pooled_ratio(
+        'relative', ['event_type', 'slice_dimension', 'slice_value'], 'event_date',
+        'events', 'sessions'
+    ) }}
+
+),
+
+relative_baselines as (
+
+    {{ trailing_pooled_ratio(
+        'relative', ['event_type', 'slice_dimension', 'slice_value'], 'event_date',
+        'events', 'rest_rate_events'
+    ) }}
+
+),
+
+expected as (
+
+    select
+        relative.*,
+        rate_baselines.baseline_days,
+        relative.sessions * rate_baselines.baseline_ratio as rate_expected,
+        relative.rest_rate_events * relative_baselines.baseline_ratio as rest_expected
+    from relative
+    inner join rate_baselines
+        on
+            relative.event_type = rate_baselines.event_type
+            and relative.slice_dimension = rate_baselines.slice_dimension
+            and relative.slice_value = rate_baselines.slice_value
+            and relative.event_date = rate_baselines.event_date
+    left join relative_baselines
+        on
+            relative.event_type = relative_baselines.event_type
+            and relative.slice_dimension = relative_baselines.slice_dimension
+            and relative.slice_value = relative_baselines.slice_value
+            and relative.event_date = relative_baselines.event_date
+
+),
+
+ratios as (
+
+    select
+        *,
+        events / nullif(rate_expected, 0) as rate_ratio,
+        events / nullif(rest_expected, 0) as rest_ratio
+    from expected
+
+),
+
+rate_dispersions as (
+
+    {{ trailing_dispersion(
+        'ratios', ['event_type', 'slice_dimension', 'slice_value'], 'event_date', 'rate_ratio'
+    ) }}
+
+),
+
+rest_dispersions as (
+
+    {{ trailing_dispersion(
+        'ratios', ['event_type', 'slice_dimension', 'slice_value'], 'event_date', 'rest_ratio'
+    ) }}
+
+),
+
+tests as (
+
+    select
+        'rate_drop' as signal_name,
+        ratios.event_type,
+        ratios.slice_dimension,
+        ratios.slice_value,
+        ratios.sessions,
+        ratios.baseline_days,
+        ratios.events as observed,
+        ratios.rate_expected * (1 - {{ var('quality_max_market_drop') }}) as expected,
+        rate_dispersions.dispersion,
+        ratios.event_date
+    from ratios
+    left join rate_dispersions
+        on
+            ratios.event_type = rate_dispersions.event_type
+            and ratios.slice_dimension = rate_dispersions.slice_dimension
+            and ratios.slice_value = rate_dispersions.slice_value
+            and ratios.event_date = rate_dispersions.event_date
+
+    union all
+
+    select
+        'rate_vs_rest' as signal_name,
+        ratios.event_type,
+        ratios.slice_dimension,
+        ratios.slice_value,
+        ratios.sessions,
+        ratios.baseline_days,
+        ratios.events as observed,
+        ratios.rest_expected as expected,
+        -- the rest's own count is noisy too: add its relative Poisson variance
+        sqrt(
+            power(coalesce(rest_dispersions.dispersion, 0), 2)
+            + 1.0 / greatest(ratios.rest_events, 1)
+        ) as dispersion,
+        ratios.event_date
+    from ratios
+    left join rest_dispersions
+        on
+            ratios.event_type = rest_dispersions.event_type
+            and ratios.slice_dimension = rest_dispersions.slice_dimension
+            and ratios.slice_value = rest_dispersions.slice_value
+            and ratios.event_date = rest_dispersions.event_date
+    where ratios.slice_dimension <> 'all'
+
+),
+
+final as (
+
+    select
+        'game_events' as dataset,
+        event_type || '_' || signal_name as signal_name,
+        slice_dimension,
+        slice_value,
+        'event_name=' || event_type as scope,
+        event_type || ' events per human session' || case
+            when signal_name = 'rate_vs_rest' then ' relative to the rest of the dataset'
+            else ' allowing a market drop of {{ (100 * var("quality_max_market_drop")) | round | int }}%'
+        end as detail_context,
+        sessions as sample_rows,
+        cast(observed as {{ type_double() }}) as observed,
+        cast(expected as {{ type_double() }}) as expected,
+        cast(dispersion as {{ type_double() }}) as dispersion,
+        cast(case
+            when baseline_days >= {{ var('quality_min_baseline_days') }}
+                and expected >= {{ var('quality_min_expected_count') }}
+                then {{ count_test_z('observed', 'expected', 'dispersion') }}
+        end as {{ type_double() }}) as z_score,
+        event_date as signal_date
+    from tests
+
+)
+
+select * from final

@@ -1,0 +1,233 @@
+{#- Raw quality counts of the game-event log per (signal_date, slice), one row per rate signal:
+    the numerators and denominators quality_signals_daily turns into signals. Defects are
+    counted on staging (every raw row, quarantined ones included, before dedup and event-name
+    normalisation); the bot share is read from fct_game_events (what the KPIs are computed from).
+    signal_date = the row's attributed day: its event day, or its ingestion day when the event
+    time is missing or implausible (the day that lost the row). Slices: every KPI dimension. -#}
+{%- set slice_dimensions = var('quality_slice_dimensions')['game_events'] -%}
+{%- set required_columns = [
+    'event_id', 'user_id', 'session_id', 'event_name', 'event_at', 'platform', 'country',
+    'acquisition_channel', 'install_date', 'ingested_at', 'batch_id',
+] -%}
+{%- set aliases = var('event_name_aliases') -%}
+{%- set alias_targets = aliases.values() | unique | list -%}
+{%- set timestamp_reasons = implausible_timestamp_reasons() -%}
+
+with game_events as (
+
+    select * from {{ ref('stg_game_telemetry__game_events') }}
+
+),
+
+facts as (
+
+    select * from {{ ref('fct_game_events') }}
+
+),
+
+flagged as (
+
+    select
+        event_id,
+        {{ slice_dimensions | join(', ') }},
+        quarantine_column,
+        case
+            {%- for column in required_columns %}
+                when {{ column }} is null then 1
+            {%- endfor %}
+            else 0
+        end as missing_required_row,
+        case
+            -- present but invalid; unknown names and impossible times have signals of their own
+            when is_quarantined
+                and quarantine_reason not in (
+                    'unknown_event_name', '{{ timestamp_reasons | join("', '") }}'
+                )
+                {%- for column in required_columns %}
+                    and {{ column }} is not null
+                {%- endfor %}
+                then 1
+            when install_date > event_date then 1
+            else 0
+        end as invalid_value_row,
+        case when quarantine_reason = 'unknown_event_name' then 1 else 0 end
+            as unknown_event_name_row,
+        {%- for target in alias_targets %}
+            case
+                when event_name in (
+                        {%- for alias, name in aliases.items() if name == target -%}
+                            '{{ alias }}'{% if not loop.last %}, {% endif %}
+                        {%- endfor -%}
+                    ) then 1
+                else 0
+            end as {{ target }}_alias_row,
+            case when event_name = '{{ target }}' then 1 else 0 end as {{ target }}_canonical_row,
+        {%- endfor %}
+        case when event_name = 'purchase' then 1 else 0 end as purchase_row,
+        case when event_name = 'purchase' and revenue_usd < 0 then 1 else 0 end
+            as negative_revenue_row,
+        case
+            when quarantine_reason in ('{{ timestamp_reasons | join("', '") }}') then 1 else 0
+        end as implausible_timestamp_row,
+        case
+            when ingested_at > {{ dbt.dateadd('hour', var('quality_late_hours'), 'event_at') }}
+                then 1
+            else 0
+        end as late_arrival_row,
+        -- LT05 waived: dbt.datediff renders this line past 100 characters
+        {{ dbt.datediff('event_at', 'ingested_at', 'second') }} / 3600.0 -- noqa: LT05
+            as ingestion_lag_hours,
+        attributed_date as signal_date
+    from game_events
+
+),
+
+sliced as (
+
+    {{ sliced_rows('flagged', slice_dimensions) }}
+    where flagged.signal_date is not null
+
+),
+
+facts_for_slicing as (
+
+    select
+        user_id,
+        is_bot,
+        {{ slice_dimensions | join(', ') }},
+        event_date as signal_date
+    from facts
+
+),
+
+facts_sliced as (
+
+    {{ sliced_rows('facts_for_slicing', slice_dimensions) }}
+
+),
+
+missing_columns as (
+
+    -- the column most often missing per day and slice, for the signal's detail text
+    select
+        signal_date,
+        slice_dimension,
+        slice_value,
+        quarantine_column,
+        row_number() over (
+            partition by signal_date, slice_dimension, slice_value
+            order by count(*) desc, quarantine_column
+        ) as column_rank
+    from sliced
+    where missing_required_row = 1
+    group by signal_date, slice_dimension, slice_value, quarantine_column
+
+),
+
+profiled_slices as (
+
+    select
+        signal_date,
+        slice_dimension,
+        slice_value,
+        count(*) as row_count,
+        count(event_id) - count(distinct event_id) as duplicate_id_rows,
+        sum(missing_required_row) as missing_required_rows,
+        sum(invalid_value_row) as invalid_value_rows,
+        sum(unknown_event_name_row) as unknown_event_name_rows,
+        {%- for target in alias_targets %}
+            sum({{ target }}_alias_row) as {{ target }}_alias_rows,
+            sum({{ target }}_alias_row + {{ target }}_canonical_row) as {{ target }}_any_name_rows,
+        {%- endfor %}
+        sum(purchase_row) as purchase_rows,
+        sum(negative_revenue_row) as negative_revenue_rows,
+        sum(implausible_timestamp_row) as implausible_timestamp_rows,
+        sum(late_arrival_row) as late_arrival_rows,
+        {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
+    from sliced
+    where slice_value is not null
+    group by signal_date, slice_dimension, slice_value
+
+),
+
+bot_slices as (
+
+    select
+        signal_date,
+        slice_dimension,
+        slice_value,
+        count(distinct user_id) as user_count,
+        count(distinct case when is_bot then user_id end) as bot_users
+    from facts_sliced
+    where slice_value is not null
+    group by signal_date, slice_dimension, slice_value
+
+),
+
+slice_days as (
+
+    -- every slice on every day of the log, so a slice that went silent shows as zero rows
+    {{ slice_day_grid('profiled_slices', 'signal_date') }}
+
+),
+
+profiled as (
+
+    select
+        slice_days.signal_date,
+        slice_days.slice_dimension,
+        slice_days.slice_value,
+        {%- for column in [
+            'row_count', 'duplicate_id_rows', 'missing_required_rows', 'invalid_value_rows',
+            'unknown_event_name_rows', 'purchase_rows', 'negative_revenue_rows',
+            'implausible_timestamp_rows', 'late_arrival_rows',
+        ] %}
+            coalesce(profiled_slices.{{ column }}, 0) as {{ column }},
+        {%- endfor %}
+        {%- for target in alias_targets %}
+            coalesce(profiled_slices.{{ target }}_alias_rows, 0) as {{ target }}_alias_rows,
+            coalesce(profiled_slices.{{ target }}_any_name_rows, 0) as {{ target }}_any_name_rows,
+        {%- endfor %}
+        profiled_slices.ingestion_lag_p95_hours,
+        coalesce(bot_slices.user_count, 0) as user_count,
+        coalesce(bot_slices.bot_users, 0) as bot_users
+    from slice_days
+    left join profiled_slices
+        on
+            slice_days.signal_date = profiled_slices.signal_date
+            and slice_days.slice_dimension = profiled_slices.slice_dimension
+            and slice_days.slice_value = profiled_slices.slice_value
+    left join bot_slices
+        on
+            slice_days.signal_date = bot_slices.signal_date
+            and slice_days.slice_dimension = bot_slices.slice_dimension
+            and slice_days.slice_value = bot_slices.slice_value
+
+),
+
+{%- set measures = [
+    ('required_field_null_rate', 'rows', 'missing_required_rows', 'row_count'),
+    ('invalid_value_rate', 'rows', 'invalid_value_rows', 'row_count'),
+    ('unknown_event_name_rate', 'event_name', 'unknown_event_name_rows', 'row_count'),
+    ('negative_revenue_rate', 'revenue_usd', 'negative_revenue_rows', 'purchase_rows'),
+    ('duplicate_id_rate', 'event_id', 'duplicate_id_rows', 'row_count'),
+    ('implausible_timestamp_rate', 'rows', 'implausible_timestamp_rows', 'row_count'),
+    ('late_arrival_rate', 'rows', 'late_arrival_rows', 'row_count'),
+    ('ingestion_lag_p95_hours', 'rows', 'ingestion_lag_p95_hours', none),
+    ('row_count_robust_z', 'rows', 'row_count', none),
+    ('bot_user_share', 'user_id', 'bot_users', 'user_count'),
+] %}
+{%- for target in alias_targets %}
+    {%- do measures.append(
+        ('event_name_alias_rate', 'event_name=' ~ target,
+            target ~ '_alias_rows', target ~ '_any_name_rows')
+    ) %}
+{%- endfor %}
+
+final as (
+
+    {{ unpivot_profile_measures('game_events', measures) }}
+
+)
+
+select * from final
