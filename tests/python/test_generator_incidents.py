@@ -54,9 +54,35 @@ EXPECTED_KPIS = {
     ("game_events", "conversion_drop"): {"purchasers|purchases|revenue_usd|conversion_rate|arpdau"},
     ("game_events", "campaign_spike"): {"dau|new_users|sessions"},
 }
+# Pipeline failures added later (lower priority: in 40 days only some of them fit).
+NEW_KPIS = {
+    ("game_events", "partial_event_loss"): {PURCHASE},
+    ("api_calls", "pipeline_stall"): {API_ALL},
+    ("game_events", "pipeline_stall"): {GAME_ALL},
+    ("api_calls", "batch_clock_skew"): {API_ALL},
+    ("game_events", "batch_clock_skew"): {GAME_ALL},
+    ("api_calls", "implausible_timestamp"): {API_ALL},
+    ("game_events", "implausible_timestamp"): {GAME_ALL},
+    ("api_calls", "quarantine_heavy_day"): {API_ALL},
+    ("game_events", "quarantine_heavy_day"): {GAME_ALL},
+}
+NEW_TYPES = tuple(sorted({itype for _, itype in NEW_KPIS}))
+ONE_DAY = ("pipeline_stall", "implausible_timestamp", "quarantine_heavy_day")
+# Can the warehouse repair the KPI fully? Empty for business incidents (nothing to repair).
+REPAIRABLE = {
+    "schema_drift": "true",
+    "duplicate_ingestion": "true",
+    "bot_spike": "true",
+    "null_burst": "false",
+    "late_batch": "false",
+    "timestamp_shift": "false",
+    "tracking_outage": "false",
+    **{itype: "false" for itype in NEW_TYPES},
+    **{b: "" for b in ("latency_regression", "failure_spike", "conversion_drop", "campaign_spike")},
+}
 SLICE_COLUMNS = {
     "api_calls": {"api_name", "region", "document_type"},
-    "game_events": {"platform", "acquisition_channel"},
+    "game_events": {"platform", "acquisition_channel", "country"},
 }
 TIME = {"api_calls": "requested_at", "game_events": "event_at"}
 
@@ -64,7 +90,7 @@ TIME = {"api_calls": "requested_at", "game_events": "event_at"}
 class Data:
     """One generated dataset with its labels, queryable through DuckDB views."""
 
-    def __init__(self, seed: int, out: Path) -> None:
+    def __init__(self, seed: int, out: Path, incident_types: tuple[str, ...] | None = None) -> None:
         cfg = GeneratorConfig(
             seed=seed,
             start_date=START,
@@ -73,6 +99,7 @@ class Data:
             players=12_000,
             fmt="parquet",
             warmup_days=WARMUP,
+            incident_types=incident_types,
         )
         self.result = generate(cfg, out)
         self.con = duckdb.connect()
@@ -110,7 +137,8 @@ class Data:
             for lb in self.labels
             if lb["dataset"] == dataset
         ]
-        return f"d >= '{START + timedelta(days=WARMUP // 2)}' and not (" + " or ".join(conds) + ")"
+        first, end = START + timedelta(days=WARMUP // 2), START + timedelta(days=DAYS)
+        return f"d >= '{first}' and d < '{end}' and not (" + " or ".join(conds) + ")"
 
 
 @pytest.fixture(scope="module", params=[11, 12], ids=["seed11", "seed12"])
@@ -118,16 +146,33 @@ def data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     return Data(request.param, tmp_path_factory.mktemp(f"incidents_{request.param}"))
 
 
+@pytest.fixture(scope="module", params=[11, 12], ids=["seed11", "seed12"])
+def new_data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Data:
+    """Only the pipeline-failure kinds, so every one of them fits in 40 days."""
+    out = tmp_path_factory.mktemp(f"pipeline_{request.param}")
+    return Data(request.param, out, NEW_TYPES)
+
+
+def plausible(dataset: str) -> str:
+    """SQL predicate: the recorded time lies in (or a day around) the log's period."""
+    time = TIME[dataset]
+    first, end = START - timedelta(days=1), START + timedelta(days=DAYS + 1)
+    return f"({time} >= '{first}' and {time} < '{end}')"
+
+
 # -- the labels themselves ---------------------------------------------------------------------
 
 
-def test_every_type_is_labelled_with_the_contract_lineage(data: Data) -> None:
+def test_every_type_is_labelled_with_the_contract_lineage(data: Data, new_data: Data) -> None:
     kinds = {(r["dataset"], r["incident_type"]) for r in data.labels}
-    assert kinds == set(EXPECTED_KPIS)
+    assert kinds - set(NEW_KPIS) == set(EXPECTED_KPIS)  # every older kind keeps its place
+    assert {(r["dataset"], r["incident_type"]) for r in new_data.labels} == set(NEW_KPIS)
     assert len(data.of("api_calls", "schema_drift")) == 2  # casing and latency unit
-    assert len(data.labels) == 17
-    for row in data.labels:
-        assert row["affected_kpis"] in EXPECTED_KPIS[(row["dataset"], row["incident_type"])]
+    assert len([r for r in data.labels if r["incident_type"] not in NEW_TYPES]) == 17
+    for row in data.labels + new_data.labels:
+        lineage = {**EXPECTED_KPIS, **NEW_KPIS}[(row["dataset"], row["incident_type"])]
+        assert row["affected_kpis"] in lineage
+        assert row["is_repairable"] == REPAIRABLE[row["incident_type"]], row
         assert row["category"] == (
             "business"
             if row["incident_type"]
@@ -139,26 +184,30 @@ def test_every_type_is_labelled_with_the_contract_lineage(data: Data) -> None:
         assert (row["slice_value"] == "all") == (dim == "all")
 
 
-def test_windows_are_whole_days_after_warmup_and_apart(data: Data) -> None:
+@pytest.mark.parametrize("which", ["all", "new"])
+def test_windows_are_whole_days_after_warmup_and_apart(data: Data, new_data: Data, which) -> None:
+    labels = data.labels if which == "all" else new_data.labels
     first = datetime(START.year, START.month, START.day) + timedelta(days=WARMUP)
     last = datetime(START.year, START.month, START.day) + timedelta(days=DAYS)
     for dataset in ("api_calls", "game_events"):
-        rows = sorted(
-            (r for r in data.labels if r["dataset"] == dataset), key=lambda r: r["start_at"]
-        )
+        rows = sorted((r for r in labels if r["dataset"] == dataset), key=lambda r: r["start_at"])
         previous_end = None
         for row in rows:
             start = datetime.fromisoformat(row["start_at"])
             end = datetime.fromisoformat(row["end_at"])
             assert start.time().hour == 0 and start >= first and end <= last
             length = end - start
-            if row["incident_type"] == "timestamp_shift":
+            if row["incident_type"] in ("timestamp_shift", "batch_clock_skew"):
                 shift = float(row["magnitude"])
                 assert 2 <= shift <= 9
                 length -= timedelta(hours=shift)
             assert length.seconds == 0
             business = row["category"] == "business"
             assert (2 if business else 1) <= length.days <= (5 if business else 3)
+            if row["incident_type"] in ONE_DAY:
+                assert length.days == 1
+            if row["incident_type"] == "batch_clock_skew":
+                assert length.days <= 2
             if previous_end is not None:  # at least one clean whole day in between
                 clean_from = previous_end.replace(hour=0) + timedelta(
                     days=1 if previous_end.hour else 0
@@ -167,7 +216,7 @@ def test_windows_are_whole_days_after_warmup_and_apart(data: Data) -> None:
             previous_end = end
 
 
-def test_magnitudes_are_in_the_contract_ranges(data: Data) -> None:
+def test_magnitudes_are_in_the_contract_ranges(data: Data, new_data: Data) -> None:
     ranges = {
         "tracking_outage": (0.9, 1.0),
         "duplicate_ingestion": (0.1, 0.5),
@@ -177,8 +226,13 @@ def test_magnitudes_are_in_the_contract_ranges(data: Data) -> None:
         "failure_spike": (0.15, 0.35),
         "conversion_drop": (0.4, 0.7),
         "campaign_spike": (3.0, 6.0),
+        "partial_event_loss": (0.15, 0.6),
+        "pipeline_stall": (4 / 24 - 1e-4, 16 / 24 + 1e-4),
+        "batch_clock_skew": (3, 9),
+        "implausible_timestamp": (0.15, 0.6),
+        "quarantine_heavy_day": (0.15, 0.6),
     }
-    for row in data.labels:
+    for row in data.labels + new_data.labels:
         low, high = ranges.get(row["incident_type"], (0.0, 10.0))
         assert low <= float(row["magnitude"]) <= high, row
 
@@ -269,7 +323,7 @@ def _check_late(data: Data, dataset: str) -> None:
     (label,) = data.of(dataset, "late_batch")
     time = TIME[dataset]
     lag_h = f"(epoch(ingested_at) - epoch({time})) / 3600"
-    late = f"select * from {dataset} where {lag_h} > 6"
+    late = f"select * from {dataset} where {lag_h} > 6 and {plausible(dataset)}"
     assert data.one(f"select count(*) from ({late}) where not {data.where(label)}") == 0
     low, high = data.con.sql(f"select min({lag_h}), max({lag_h}) from ({late})").fetchall()[0]
     assert low >= 30 and high <= 72.4
@@ -284,8 +338,11 @@ def test_api_late_batch_only_in_window(data: Data) -> None:
 def _check_shift(data: Data, dataset: str) -> None:
     (label,) = data.of(dataset, "timestamp_shift")
     time = TIME[dataset]
-    future = f"select * from {dataset} where {time} > ingested_at"
-    assert data.one(f"select count(*) from ({future}) where not {data.where(label)}") == 0
+    # Implausible (far-future) times and batch clock skews are tested by their own tests.
+    skews = data.of(dataset, "batch_clock_skew")
+    future = f"select * from {dataset} where {time} > ingested_at and {plausible(dataset)}"
+    outside = f"not {data.where(label)} and not {data.any_of(skews)}"
+    assert data.one(f"select count(*) from ({future}) where {outside}") == 0
     assert data.one(f"select count(*) from ({future})") > 0
     start = datetime.fromisoformat(label["start_at"])
     shift = timedelta(hours=float(label["magnitude"]))
@@ -305,8 +362,8 @@ def _check_shift(data: Data, dataset: str) -> None:
     assert unshifted == 0
     # Outside the incident, ingestion lag is positive and small (seconds to 20 minutes).
     normal = data.one(
-        f"select max(epoch(ingested_at) - epoch({time})) from {dataset} "
-        f"where not {data.any_of([r for r in data.labels if r['dataset'] == dataset])}"
+        f"select max(epoch(ingested_at) - epoch({time})) from {dataset} where {plausible(dataset)} "
+        f"and not {data.any_of([r for r in data.labels if r['dataset'] == dataset])}"
     )
     assert 0 < normal <= 1_200
 
