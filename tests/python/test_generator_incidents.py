@@ -90,13 +90,19 @@ TIME = {"api_calls": "requested_at", "game_events": "event_at"}
 class Data:
     """One generated dataset with its labels, queryable through DuckDB views."""
 
-    def __init__(self, seed: int, out: Path, incident_types: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        out: Path,
+        incident_types: tuple[str, ...] | None = None,
+        players: int = 12_000,
+    ) -> None:
         cfg = GeneratorConfig(
             seed=seed,
             start_date=START,
             days=DAYS,
             api_calls_per_day=1_000,
-            players=12_000,
+            players=players,
             fmt="parquet",
             warmup_days=WARMUP,
             incident_types=incident_types,
@@ -148,9 +154,10 @@ def data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="module", params=[11, 12], ids=["seed11", "seed12"])
 def new_data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Data:
-    """Only the pipeline-failure kinds, so every one of them fits in 40 days."""
+    """Only the pipeline-failure kinds, so every one of them fits in 40 days; more players so a
+    one-slice share of a day's purchases is a sample large enough to measure a magnitude."""
     out = tmp_path_factory.mktemp(f"pipeline_{request.param}")
-    return Data(request.param, out, NEW_TYPES)
+    return Data(request.param, out, NEW_TYPES, players=80_000)
 
 
 def plausible(dataset: str) -> str:
@@ -531,3 +538,177 @@ def test_campaign_multiplies_installs_in_one_channel(data: Data) -> None:
     ).fetchall()[0]
     magnitude = float(label["magnitude"])
     assert 0.65 * magnitude < inside / baseline < 1.35 * magnitude
+
+
+# -- pipeline failures (the `new_data` runs: only these kinds) -----------------------------------
+
+ID = {"api_calls": ("call_id", 5), "game_events": ("event_id", 1)}
+
+
+def _gaps(data: Data, dataset: str) -> str:
+    """Runs of ids that were generated but never delivered (ids are given in time order).
+
+    One row per gap: `missing` ids, between the delivered rows at `before_at` and `after_at`.
+    """
+    column, prefix = ID[dataset]
+    time = TIME[dataset]
+    return (
+        f"select * from (select n - lag(n) over (order by n) - 1 missing, "
+        f"lag({time}) over (order by n) before_at, {time} after_at "
+        f"from (select substr({column}, {prefix + 1})::bigint n, {time} from {dataset})) "
+        "where missing > 0"
+    )
+
+
+@pytest.mark.parametrize("dataset", ["api_calls", "game_events"])
+def test_rows_go_missing_only_in_loss_windows(new_data: Data, dataset: str) -> None:
+    losses = [
+        r
+        for r in new_data.labels
+        if r["dataset"] == dataset
+        and r["incident_type"] in ("pipeline_stall", "partial_event_loss")
+    ]
+    stray = new_data.one(
+        f"select count(*) from ({_gaps(new_data, dataset)}) where not ("
+        + " or ".join(
+            f"(before_at < '{r['end_at']}' and after_at >= '{r['start_at']}')" for r in losses
+        )
+        + ")"
+    )
+    assert stray == 0
+
+
+@pytest.mark.parametrize("dataset", ["api_calls", "game_events"])
+def test_pipeline_stall_loses_everything_after_the_cutoff(new_data: Data, dataset: str) -> None:
+    (label,) = new_data.of(dataset, "pipeline_stall")
+    time = TIME[dataset]
+    assert label["slice_dimension"] == "all" and label["is_repairable"] == "false"
+    start = datetime.fromisoformat(label["start_at"])
+    cutoff = 24 - round(float(label["magnitude"]) * 24)
+    assert 8 <= cutoff <= 20 and f"{cutoff:02d}:00" in label["description"]
+    stalled = start + timedelta(hours=cutoff)
+    after = f"{time} >= '{stalled}' and {time} < '{label['end_at']}'"
+    assert new_data.one(f"select count(*) from {dataset} where {after}") == 0
+    before = f"{time} >= '{start}' and {time} < '{stalled}'"
+    kept = new_data.one(f"select count(*) from {dataset} where {before}")
+    assert kept > 0
+    # The lost rows are the ids missing right after the day's last delivered row, and their
+    # share of the day is what the same hours hold on clean days.
+    lost = new_data.one(
+        f"select sum(missing) from ({_gaps(new_data, dataset)}) "
+        f"where before_at >= '{start}' and before_at < '{stalled}'"
+    )
+    clean = new_data.clean_days(dataset)
+    expected = new_data.one(
+        f"select avg((hour({time}) >= {cutoff})::int) from "
+        f"(select *, {time}::date d from {dataset}) where {clean}"
+    )
+    assert abs(lost / (lost + kept) - expected) < 0.08
+
+
+def test_partial_event_loss_drops_a_share_of_one_slices_purchases(new_data: Data) -> None:
+    (label,) = new_data.of("game_events", "partial_event_loss")
+    dim, value = label["slice_dimension"], label["slice_value"]
+    assert dim in ("country", "acquisition_channel", "platform")
+    share = new_data.one(f"select avg(({dim} = '{value}')::int) from game_events")
+    assert share >= 0.13  # a value that matters (>= ~15 % of the traffic)
+    window = f"event_at >= '{label['start_at']}' and event_at < '{label['end_at']}'"
+    kept = new_data.one(
+        f"select count(*) from game_events where {window} and {dim} = '{value}' "
+        "and event_name = 'purchase'"
+    )
+    lost = new_data.one(
+        f"select sum(missing) from ({_gaps(new_data, 'game_events')}) "
+        f"where before_at < '{label['end_at']}' and after_at >= '{label['start_at']}'"
+    )
+    magnitude = float(label["magnitude"])
+    assert 0.15 <= magnitude <= 0.6
+    assert abs(lost / (lost + kept) - magnitude) < 0.15
+    # Only purchases go missing: every other event type keeps its usual rate per active user.
+    rate = "count(*) filter (where event_name = 'session_start') / count(distinct user_id) r"
+    day_window = f"d >= '{label['start_at'][:10]}' and d < '{label['end_at'][:10]}'"
+    inside, baseline = new_data.con.sql(
+        f"select avg(r) filter (where {day_window}), avg(r) filter (where "
+        f"{new_data.clean_days('game_events')}) from ({_daily(new_data, rate)})"
+    ).fetchall()[0]
+    assert abs(inside / baseline - 1) < 0.1
+
+
+@pytest.mark.parametrize("dataset", ["api_calls", "game_events"])
+def test_batch_clock_skew_moves_only_evening_batches_past_midnight(
+    new_data: Data, dataset: str
+) -> None:
+    (label,) = new_data.of(dataset, "batch_clock_skew")
+    time = TIME[dataset]
+    hours = int(float(label["magnitude"]))
+    assert label["slice_dimension"] == ("region" if dataset == "api_calls" else "platform")
+    assert (
+        datetime.fromisoformat(label["end_at"]) - datetime.fromisoformat(label["start_at"])
+    ).seconds == hours * 3600
+    future = f"select * from {dataset} where {time} > ingested_at and {plausible(dataset)}"
+    assert new_data.one(f"select count(*) from ({future}) where not {new_data.where(label)}") == 0
+    # Every skewed row was ingested in one of the day's last `hours` batches, is exactly
+    # `hours` minus its ingestion lag ahead, and (nearly always) lands after midnight.
+    lead = f"epoch({time}) - epoch(ingested_at)"
+    n, evening, exact, next_day = new_data.con.sql(
+        f"select count(*), bool_and(hour(ingested_at) >= {24 - hours}), "
+        f"bool_and({lead} between {hours * 3600 - 1_200} and {hours * 3600}), "
+        f"avg(({time}::date > ingested_at::date)::int) from ({future})"
+    ).fetchall()[0]
+    assert n > 0 and evening and exact and next_day > 0.95
+    # Genuinely unlike a timestamp shift: the slice's earlier batches keep the true time.
+    in_slice = f"{label['slice_dimension']} = '{label['slice_value']}'"
+    window = f"ingested_at >= '{label['start_at']}' and ingested_at < '{label['end_at']}'"
+    morning, skewed_morning = new_data.con.sql(
+        f"select count(*), count(*) filter (where {time} > ingested_at) from {dataset} "
+        f"where {in_slice} and {window} and hour(ingested_at) < {24 - hours}"
+    ).fetchall()[0]
+    assert morning > 0 and skewed_morning == 0
+    # ... and all the slice's rows of the evening batches moved.
+    unskewed = new_data.one(
+        f"select count(*) from {dataset} where {in_slice} and {window} "
+        f"and hour(ingested_at) >= {24 - hours} and {time} <= ingested_at "
+        f"and ingested_at::date < '{label['end_at'][:10]}'"
+    )
+    assert unskewed == 0
+
+
+@pytest.mark.parametrize("dataset", ["api_calls", "game_events"])
+def test_implausible_timestamps_only_in_the_ingestion_day_and_slice(
+    new_data: Data, dataset: str
+) -> None:
+    (label,) = new_data.of(dataset, "implausible_timestamp")
+    time = TIME[dataset]
+    ingested = f"ingested_at >= '{label['start_at']}' and ingested_at < '{label['end_at']}'"
+    in_slice = (
+        "true"
+        if label["slice_dimension"] == "all"
+        else f"{label['slice_dimension']} = '{label['slice_value']}'"
+    )
+    odd = f"select * from {dataset} where not {plausible(dataset)}"
+    assert new_data.one(f"select count(*) from ({odd}) where not ({ingested} and {in_slice})") == 0
+    low, high = new_data.con.sql(
+        f"select min(year({time})), max(year({time})) from ({odd})"
+    ).fetchall()[0]
+    assert 2030 <= low <= high <= 2099 or 1970 <= low <= high <= 2000
+    assert ("2030-2099" if low >= 2030 else "1970-2000") in label["description"]
+    share = new_data.one(
+        f"select avg((not {plausible(dataset)})::int) from {dataset} "
+        f"where {ingested} and {in_slice}"
+    )
+    assert abs(share - float(label["magnitude"])) < 0.1
+
+
+@pytest.mark.parametrize(
+    ("dataset", "column"), [("api_calls", "status"), ("game_events", "event_name")]
+)
+def test_quarantine_heavy_day_only_in_window_and_slice(
+    new_data: Data, dataset: str, column: str
+) -> None:
+    (label,) = new_data.of(dataset, "quarantine_heavy_day")
+    bad = f"select * from {dataset} where {column} = 'n/a'"
+    assert new_data.one(f"select count(*) from ({bad}) where not {new_data.where(label)}") == 0
+    share = new_data.one(
+        f"select avg(({column} = 'n/a')::int) from {dataset} where {new_data.where(label)}"
+    )
+    assert abs(share - float(label["magnitude"])) < 0.1

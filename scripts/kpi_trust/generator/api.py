@@ -259,7 +259,7 @@ class ApiLog:
             elif inc.incident_type == "implausible_timestamp":
                 in_slice = self._slice_mask(inc, chunk["api"], chunk["region"])
                 era = str(inc.params["era"])
-                common.apply_implausible_time(chunk, rng, in_slice, inc.magnitude, era)
+                common.apply_implausible_time(chunk, rng, in_slice, day_start, inc.magnitude, era)
         return chunk
 
     @staticmethod

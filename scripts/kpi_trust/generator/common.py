@@ -107,11 +107,21 @@ PAST_US = (day_us(date(1970, 1, 2), 0), day_us(date(2001, 1, 1), 0))
 
 
 def apply_implausible_time(
-    chunk: Chunk, rng: np.random.Generator, in_slice: np.ndarray, share: float, era: str
+    chunk: Chunk,
+    rng: np.random.Generator,
+    in_slice: np.ndarray,
+    day_start: int,
+    share: float,
+    era: str,
 ) -> None:
-    """A `share` of the slice's rows get a random event time in `era` ('future' or 'past')."""
+    """A `share` of the slice's rows get an event time in `era` ('future' or 'past').
+
+    Only rows ingested this day: the label window is the ingestion day, so a row of 23:59
+    ingested after midnight is left alone.
+    """
     low, high = FUTURE_US if era == "future" else PAST_US
-    hit = in_slice & (rng.random(len(in_slice)) < share)
+    today = chunk["ingested"] < day_start + DAY_US
+    hit = in_slice & today & (rng.random(len(in_slice)) < share)
     chunk["time"][hit] = rng.integers(low, high, int(hit.sum()))
 
 

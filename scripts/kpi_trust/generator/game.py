@@ -262,7 +262,7 @@ class GameLog:
                 common.apply_batch_clock_skew(chunk, in_slice, day_start, int(inc.magnitude))
             elif inc.incident_type == "implausible_timestamp":
                 era = str(inc.params["era"])
-                common.apply_implausible_time(chunk, rng, in_slice, inc.magnitude, era)
+                common.apply_implausible_time(chunk, rng, in_slice, day_start, inc.magnitude, era)
         return chunk
 
     def _bots(self, inc: Incident, day: int, real_dau: int, day_start: int) -> Chunk:
