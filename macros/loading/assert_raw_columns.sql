@@ -1,10 +1,11 @@
 {#- Fails with one clear message when raw log `name` (read from `source`: a file path in files
     mode, or the seed relation) lacks columns of the documented raw schema, or the file is
     missing - instead of a binder error deep inside a staging model. Extra columns are fine
-    (ignored). Runs only at execution time; a no-op while dbt parses. -#}
+    (ignored); optional_raw_columns may be absent. Returns the absent optional columns (to be
+    read as null). Runs only at execution time; while dbt parses it returns []. -#}
 {% macro assert_raw_columns(name, source, format = none) -%}
     {%- if not execute -%}
-        {{ return('') }}
+        {{ return([]) }}
     {%- endif -%}
     {%- set expected = raw_columns(name) -%}
     {%- if format is none -%}
@@ -21,7 +22,9 @@
         {%- set where = 'file ' ~ source -%}
     {%- endif -%}
     {%- set found_lower = found | map('lower') | map('trim') | list -%}
-    {%- set missing = expected | reject('in', found_lower) | list -%}
+    {%- set optional = optional_raw_columns(name) -%}
+    {%- set absent = optional | reject('in', found_lower) | list -%}
+    {%- set missing = expected | reject('in', found_lower) | reject('in', optional) | list -%}
     {%- if missing | length > 0 -%}
         {{ exceptions.raise_compiler_error(
             "Raw log '" ~ name ~ "' (" ~ where ~ ") is missing required column(s): "
@@ -29,5 +32,5 @@
             ~ " (docs/design.md section 1); found: " ~ found | join(', ')
         ) }}
     {%- endif -%}
-    {{ return('') }}
+    {{ return(absent) }}
 {%- endmacro %}

@@ -13,7 +13,8 @@
         ],
         'injected_incidents': [
             'incident_id', 'dataset', 'category', 'incident_type', 'start_at', 'end_at',
-            'slice_dimension', 'slice_value', 'affected_kpis', 'magnitude', 'description'
+            'slice_dimension', 'slice_value', 'affected_kpis', 'magnitude', 'description',
+            'is_repairable'
         ],
     } -%}
     {%- if name not in columns -%}

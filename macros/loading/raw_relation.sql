@@ -3,7 +3,8 @@
     - raw_source 'seed' (default): the dbt seed of that name (loaded as varchar).
     - raw_source 'files': `raw_dir/<name>.<raw_format>` read directly by the engine.
     - Labels (`injected_incidents`) are optional: with labels 'none', or in files mode when the
-      file is missing, an empty relation with the same columns. -#}
+      file is missing, an empty relation with the same columns.
+    - Optional columns (optional_raw_columns) missing from an older file are read as null. -#}
 {% macro raw_relation(name) -%}
     {%- set columns = raw_columns(name) -%}
     {%- set is_labels = name == 'injected_incidents' -%}
@@ -15,11 +16,13 @@
         {%- if is_labels and not raw_file_exists(path) -%}
             {{ return(empty_raw_relation(columns)) }}
         {%- endif -%}
-        {%- do assert_raw_columns(name, path, var('raw_format')) -%}
-        {{ return(read_raw_file(path, var('raw_format'), columns)) }}
+        {%- set absent = assert_raw_columns(name, path, var('raw_format')) -%}
+        {%- set present = columns | reject('in', absent) | list -%}
+        {{ return(null_padded_relation(read_raw_file(path, var('raw_format'), present), absent)) }}
     {%- elif var('raw_source') == 'seed' -%}
-        {%- do assert_raw_columns(name, ref(name)) -%}
-        {{ return(seed_raw_relation(ref(name), columns)) }}
+        {%- set absent = assert_raw_columns(name, ref(name)) -%}
+        {%- set present = columns | reject('in', absent) | list -%}
+        {{ return(null_padded_relation(seed_raw_relation(ref(name), present), absent)) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "var raw_source must be 'seed' or 'files', got '" ~ var('raw_source') ~ "'"

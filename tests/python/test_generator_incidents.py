@@ -54,9 +54,35 @@ EXPECTED_KPIS = {
     ("game_events", "conversion_drop"): {"purchasers|purchases|revenue_usd|conversion_rate|arpdau"},
     ("game_events", "campaign_spike"): {"dau|new_users|sessions"},
 }
+# Pipeline failures added later (lower priority: in 40 days only some of them fit).
+NEW_KPIS = {
+    ("game_events", "partial_event_loss"): {PURCHASE},
+    ("api_calls", "pipeline_stall"): {API_ALL},
+    ("game_events", "pipeline_stall"): {GAME_ALL},
+    ("api_calls", "batch_clock_skew"): {API_ALL},
+    ("game_events", "batch_clock_skew"): {GAME_ALL},
+    ("api_calls", "implausible_timestamp"): {API_ALL},
+    ("game_events", "implausible_timestamp"): {GAME_ALL},
+    ("api_calls", "quarantine_heavy_day"): {API_ALL},
+    ("game_events", "quarantine_heavy_day"): {GAME_ALL},
+}
+NEW_TYPES = tuple(sorted({itype for _, itype in NEW_KPIS}))
+ONE_DAY = ("pipeline_stall", "implausible_timestamp", "quarantine_heavy_day")
+# Can the warehouse repair the KPI fully? Empty for business incidents (nothing to repair).
+REPAIRABLE = {
+    "schema_drift": "true",
+    "duplicate_ingestion": "true",
+    "bot_spike": "true",
+    "null_burst": "false",
+    "late_batch": "false",
+    "timestamp_shift": "false",
+    "tracking_outage": "false",
+    **{itype: "false" for itype in NEW_TYPES},
+    **{b: "" for b in ("latency_regression", "failure_spike", "conversion_drop", "campaign_spike")},
+}
 SLICE_COLUMNS = {
     "api_calls": {"api_name", "region", "document_type"},
-    "game_events": {"platform", "acquisition_channel"},
+    "game_events": {"platform", "acquisition_channel", "country"},
 }
 TIME = {"api_calls": "requested_at", "game_events": "event_at"}
 
@@ -64,15 +90,22 @@ TIME = {"api_calls": "requested_at", "game_events": "event_at"}
 class Data:
     """One generated dataset with its labels, queryable through DuckDB views."""
 
-    def __init__(self, seed: int, out: Path) -> None:
+    def __init__(
+        self,
+        seed: int,
+        out: Path,
+        incident_types: tuple[str, ...] | None = None,
+        players: int = 12_000,
+    ) -> None:
         cfg = GeneratorConfig(
             seed=seed,
             start_date=START,
             days=DAYS,
             api_calls_per_day=1_000,
-            players=12_000,
+            players=players,
             fmt="parquet",
             warmup_days=WARMUP,
+            incident_types=incident_types,
         )
         self.result = generate(cfg, out)
         self.con = duckdb.connect()
@@ -110,7 +143,8 @@ class Data:
             for lb in self.labels
             if lb["dataset"] == dataset
         ]
-        return f"d >= '{START + timedelta(days=WARMUP // 2)}' and not (" + " or ".join(conds) + ")"
+        first, end = START + timedelta(days=WARMUP // 2), START + timedelta(days=DAYS)
+        return f"d >= '{first}' and d < '{end}' and not (" + " or ".join(conds) + ")"
 
 
 @pytest.fixture(scope="module", params=[11, 12], ids=["seed11", "seed12"])
@@ -118,16 +152,34 @@ def data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     return Data(request.param, tmp_path_factory.mktemp(f"incidents_{request.param}"))
 
 
+@pytest.fixture(scope="module", params=[11, 12], ids=["seed11", "seed12"])
+def new_data(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Data:
+    """Only the pipeline-failure kinds, so every one of them fits in 40 days; more players so a
+    one-slice share of a day's purchases is a sample large enough to measure a magnitude."""
+    out = tmp_path_factory.mktemp(f"pipeline_{request.param}")
+    return Data(request.param, out, NEW_TYPES, players=80_000)
+
+
+def plausible(dataset: str) -> str:
+    """SQL predicate: the recorded time lies in (or a day around) the log's period."""
+    time = TIME[dataset]
+    first, end = START - timedelta(days=1), START + timedelta(days=DAYS + 1)
+    return f"({time} >= '{first}' and {time} < '{end}')"
+
+
 # -- the labels themselves ---------------------------------------------------------------------
 
 
-def test_every_type_is_labelled_with_the_contract_lineage(data: Data) -> None:
+def test_every_type_is_labelled_with_the_contract_lineage(data: Data, new_data: Data) -> None:
     kinds = {(r["dataset"], r["incident_type"]) for r in data.labels}
-    assert kinds == set(EXPECTED_KPIS)
+    assert kinds - set(NEW_KPIS) == set(EXPECTED_KPIS)  # every older kind keeps its place
+    assert {(r["dataset"], r["incident_type"]) for r in new_data.labels} == set(NEW_KPIS)
     assert len(data.of("api_calls", "schema_drift")) == 2  # casing and latency unit
-    assert len(data.labels) == 17
-    for row in data.labels:
-        assert row["affected_kpis"] in EXPECTED_KPIS[(row["dataset"], row["incident_type"])]
+    assert len([r for r in data.labels if r["incident_type"] not in NEW_TYPES]) == 17
+    for row in data.labels + new_data.labels:
+        lineage = {**EXPECTED_KPIS, **NEW_KPIS}[(row["dataset"], row["incident_type"])]
+        assert row["affected_kpis"] in lineage
+        assert row["is_repairable"] == REPAIRABLE[row["incident_type"]], row
         assert row["category"] == (
             "business"
             if row["incident_type"]
@@ -139,26 +191,30 @@ def test_every_type_is_labelled_with_the_contract_lineage(data: Data) -> None:
         assert (row["slice_value"] == "all") == (dim == "all")
 
 
-def test_windows_are_whole_days_after_warmup_and_apart(data: Data) -> None:
+@pytest.mark.parametrize("which", ["all", "new"])
+def test_windows_are_whole_days_after_warmup_and_apart(data: Data, new_data: Data, which) -> None:
+    labels = data.labels if which == "all" else new_data.labels
     first = datetime(START.year, START.month, START.day) + timedelta(days=WARMUP)
     last = datetime(START.year, START.month, START.day) + timedelta(days=DAYS)
     for dataset in ("api_calls", "game_events"):
-        rows = sorted(
-            (r for r in data.labels if r["dataset"] == dataset), key=lambda r: r["start_at"]
-        )
+        rows = sorted((r for r in labels if r["dataset"] == dataset), key=lambda r: r["start_at"])
         previous_end = None
         for row in rows:
             start = datetime.fromisoformat(row["start_at"])
             end = datetime.fromisoformat(row["end_at"])
             assert start.time().hour == 0 and start >= first and end <= last
             length = end - start
-            if row["incident_type"] == "timestamp_shift":
+            if row["incident_type"] in ("timestamp_shift", "batch_clock_skew"):
                 shift = float(row["magnitude"])
                 assert 2 <= shift <= 9
                 length -= timedelta(hours=shift)
             assert length.seconds == 0
             business = row["category"] == "business"
             assert (2 if business else 1) <= length.days <= (5 if business else 3)
+            if row["incident_type"] in ONE_DAY:
+                assert length.days == 1
+            if row["incident_type"] == "batch_clock_skew":
+                assert length.days <= 2
             if previous_end is not None:  # at least one clean whole day in between
                 clean_from = previous_end.replace(hour=0) + timedelta(
                     days=1 if previous_end.hour else 0
@@ -167,7 +223,7 @@ def test_windows_are_whole_days_after_warmup_and_apart(data: Data) -> None:
             previous_end = end
 
 
-def test_magnitudes_are_in_the_contract_ranges(data: Data) -> None:
+def test_magnitudes_are_in_the_contract_ranges(data: Data, new_data: Data) -> None:
     ranges = {
         "tracking_outage": (0.9, 1.0),
         "duplicate_ingestion": (0.1, 0.5),
@@ -177,8 +233,13 @@ def test_magnitudes_are_in_the_contract_ranges(data: Data) -> None:
         "failure_spike": (0.15, 0.35),
         "conversion_drop": (0.4, 0.7),
         "campaign_spike": (3.0, 6.0),
+        "partial_event_loss": (0.15, 0.6),
+        "pipeline_stall": (4 / 24 - 1e-4, 16 / 24 + 1e-4),
+        "batch_clock_skew": (3, 9),
+        "implausible_timestamp": (0.15, 0.6),
+        "quarantine_heavy_day": (0.15, 0.6),
     }
-    for row in data.labels:
+    for row in data.labels + new_data.labels:
         low, high = ranges.get(row["incident_type"], (0.0, 10.0))
         assert low <= float(row["magnitude"]) <= high, row
 
@@ -269,7 +330,7 @@ def _check_late(data: Data, dataset: str) -> None:
     (label,) = data.of(dataset, "late_batch")
     time = TIME[dataset]
     lag_h = f"(epoch(ingested_at) - epoch({time})) / 3600"
-    late = f"select * from {dataset} where {lag_h} > 6"
+    late = f"select * from {dataset} where {lag_h} > 6 and {plausible(dataset)}"
     assert data.one(f"select count(*) from ({late}) where not {data.where(label)}") == 0
     low, high = data.con.sql(f"select min({lag_h}), max({lag_h}) from ({late})").fetchall()[0]
     assert low >= 30 and high <= 72.4
@@ -284,8 +345,11 @@ def test_api_late_batch_only_in_window(data: Data) -> None:
 def _check_shift(data: Data, dataset: str) -> None:
     (label,) = data.of(dataset, "timestamp_shift")
     time = TIME[dataset]
-    future = f"select * from {dataset} where {time} > ingested_at"
-    assert data.one(f"select count(*) from ({future}) where not {data.where(label)}") == 0
+    # Implausible (far-future) times and batch clock skews are tested by their own tests.
+    skews = data.of(dataset, "batch_clock_skew")
+    future = f"select * from {dataset} where {time} > ingested_at and {plausible(dataset)}"
+    outside = f"not {data.where(label)} and not {data.any_of(skews)}"
+    assert data.one(f"select count(*) from ({future}) where {outside}") == 0
     assert data.one(f"select count(*) from ({future})") > 0
     start = datetime.fromisoformat(label["start_at"])
     shift = timedelta(hours=float(label["magnitude"]))
@@ -305,8 +369,8 @@ def _check_shift(data: Data, dataset: str) -> None:
     assert unshifted == 0
     # Outside the incident, ingestion lag is positive and small (seconds to 20 minutes).
     normal = data.one(
-        f"select max(epoch(ingested_at) - epoch({time})) from {dataset} "
-        f"where not {data.any_of([r for r in data.labels if r['dataset'] == dataset])}"
+        f"select max(epoch(ingested_at) - epoch({time})) from {dataset} where {plausible(dataset)} "
+        f"and not {data.any_of([r for r in data.labels if r['dataset'] == dataset])}"
     )
     assert 0 < normal <= 1_200
 
@@ -474,3 +538,177 @@ def test_campaign_multiplies_installs_in_one_channel(data: Data) -> None:
     ).fetchall()[0]
     magnitude = float(label["magnitude"])
     assert 0.65 * magnitude < inside / baseline < 1.35 * magnitude
+
+
+# -- pipeline failures (the `new_data` runs: only these kinds) -----------------------------------
+
+ID = {"api_calls": ("call_id", 5), "game_events": ("event_id", 1)}
+
+
+def _gaps(data: Data, dataset: str) -> str:
+    """Runs of ids that were generated but never delivered (ids are given in time order).
+
+    One row per gap: `missing` ids, between the delivered rows at `before_at` and `after_at`.
+    """
+    column, prefix = ID[dataset]
+    time = TIME[dataset]
+    return (
+        f"select * from (select n - lag(n) over (order by n) - 1 missing, "
+        f"lag({time}) over (order by n) before_at, {time} after_at "
+        f"from (select substr({column}, {prefix + 1})::bigint n, {time} from {dataset})) "
+        "where missing > 0"
+    )
+
+
+@pytest.mark.parametrize("dataset", ["api_calls", "game_events"])
+def test_rows_go_missing_only_in_loss_windows(new_data: Data, dataset: str) -> None:
+    losses = [
+        r
+        for r in new_data.labels
+        if r["dataset"] == dataset
+        and r["incident_type"] in ("pipeline_stall", "partial_event_loss")
+    ]
+    stray = new_data.one(
+        f"select count(*) from ({_gaps(new_data, dataset)}) where not ("
+        + " or ".join(
+            f"(before_at < '{r['end_at']}' and after_at >= '{r['start_at']}')" for r in losses
+        )
+        + ")"
+    )
+    assert stray == 0
+
+
+@pytest.mark.parametrize("dataset", ["api_calls", "game_events"])
+def test_pipeline_stall_loses_everything_after_the_cutoff(new_data: Data, dataset: str) -> None:
+    (label,) = new_data.of(dataset, "pipeline_stall")
+    time = TIME[dataset]
+    assert label["slice_dimension"] == "all" and label["is_repairable"] == "false"
+    start = datetime.fromisoformat(label["start_at"])
+    cutoff = 24 - round(float(label["magnitude"]) * 24)
+    assert 8 <= cutoff <= 20 and f"{cutoff:02d}:00" in label["description"]
+    stalled = start + timedelta(hours=cutoff)
+    after = f"{time} >= '{stalled}' and {time} < '{label['end_at']}'"
+    assert new_data.one(f"select count(*) from {dataset} where {after}") == 0
+    before = f"{time} >= '{start}' and {time} < '{stalled}'"
+    kept = new_data.one(f"select count(*) from {dataset} where {before}")
+    assert kept > 0
+    # The lost rows are the ids missing right after the day's last delivered row, and their
+    # share of the day is what the same hours hold on clean days.
+    lost = new_data.one(
+        f"select sum(missing) from ({_gaps(new_data, dataset)}) "
+        f"where before_at >= '{start}' and before_at < '{stalled}'"
+    )
+    clean = new_data.clean_days(dataset)
+    expected = new_data.one(
+        f"select avg((hour({time}) >= {cutoff})::int) from "
+        f"(select *, {time}::date d from {dataset}) where {clean}"
+    )
+    assert abs(lost / (lost + kept) - expected) < 0.08
+
+
+def test_partial_event_loss_drops_a_share_of_one_slices_purchases(new_data: Data) -> None:
+    (label,) = new_data.of("game_events", "partial_event_loss")
+    dim, value = label["slice_dimension"], label["slice_value"]
+    assert dim in ("country", "acquisition_channel", "platform")
+    share = new_data.one(f"select avg(({dim} = '{value}')::int) from game_events")
+    assert share >= 0.13  # a value that matters (>= ~15 % of the traffic)
+    window = f"event_at >= '{label['start_at']}' and event_at < '{label['end_at']}'"
+    kept = new_data.one(
+        f"select count(*) from game_events where {window} and {dim} = '{value}' "
+        "and event_name = 'purchase'"
+    )
+    lost = new_data.one(
+        f"select sum(missing) from ({_gaps(new_data, 'game_events')}) "
+        f"where before_at < '{label['end_at']}' and after_at >= '{label['start_at']}'"
+    )
+    magnitude = float(label["magnitude"])
+    assert 0.15 <= magnitude <= 0.6
+    assert abs(lost / (lost + kept) - magnitude) < 0.15
+    # Only purchases go missing: every other event type keeps its usual rate per active user.
+    rate = "count(*) filter (where event_name = 'session_start') / count(distinct user_id) r"
+    day_window = f"d >= '{label['start_at'][:10]}' and d < '{label['end_at'][:10]}'"
+    inside, baseline = new_data.con.sql(
+        f"select avg(r) filter (where {day_window}), avg(r) filter (where "
+        f"{new_data.clean_days('game_events')}) from ({_daily(new_data, rate)})"
+    ).fetchall()[0]
+    assert abs(inside / baseline - 1) < 0.1
+
+
+@pytest.mark.parametrize("dataset", ["api_calls", "game_events"])
+def test_batch_clock_skew_moves_only_evening_batches_past_midnight(
+    new_data: Data, dataset: str
+) -> None:
+    (label,) = new_data.of(dataset, "batch_clock_skew")
+    time = TIME[dataset]
+    hours = int(float(label["magnitude"]))
+    assert label["slice_dimension"] == ("region" if dataset == "api_calls" else "platform")
+    assert (
+        datetime.fromisoformat(label["end_at"]) - datetime.fromisoformat(label["start_at"])
+    ).seconds == hours * 3600
+    future = f"select * from {dataset} where {time} > ingested_at and {plausible(dataset)}"
+    assert new_data.one(f"select count(*) from ({future}) where not {new_data.where(label)}") == 0
+    # Every skewed row was ingested in one of the day's last `hours` batches, is exactly
+    # `hours` minus its ingestion lag ahead, and (nearly always) lands after midnight.
+    lead = f"epoch({time}) - epoch(ingested_at)"
+    n, evening, exact, next_day = new_data.con.sql(
+        f"select count(*), bool_and(hour(ingested_at) >= {24 - hours}), "
+        f"bool_and({lead} between {hours * 3600 - 1_200} and {hours * 3600}), "
+        f"avg(({time}::date > ingested_at::date)::int) from ({future})"
+    ).fetchall()[0]
+    assert n > 0 and evening and exact and next_day > 0.95
+    # Genuinely unlike a timestamp shift: the slice's earlier batches keep the true time.
+    in_slice = f"{label['slice_dimension']} = '{label['slice_value']}'"
+    window = f"ingested_at >= '{label['start_at']}' and ingested_at < '{label['end_at']}'"
+    morning, skewed_morning = new_data.con.sql(
+        f"select count(*), count(*) filter (where {time} > ingested_at) from {dataset} "
+        f"where {in_slice} and {window} and hour(ingested_at) < {24 - hours}"
+    ).fetchall()[0]
+    assert morning > 0 and skewed_morning == 0
+    # ... and all the slice's rows of the evening batches moved.
+    unskewed = new_data.one(
+        f"select count(*) from {dataset} where {in_slice} and {window} "
+        f"and hour(ingested_at) >= {24 - hours} and {time} <= ingested_at "
+        f"and ingested_at::date < '{label['end_at'][:10]}'"
+    )
+    assert unskewed == 0
+
+
+@pytest.mark.parametrize("dataset", ["api_calls", "game_events"])
+def test_implausible_timestamps_only_in_the_ingestion_day_and_slice(
+    new_data: Data, dataset: str
+) -> None:
+    (label,) = new_data.of(dataset, "implausible_timestamp")
+    time = TIME[dataset]
+    ingested = f"ingested_at >= '{label['start_at']}' and ingested_at < '{label['end_at']}'"
+    in_slice = (
+        "true"
+        if label["slice_dimension"] == "all"
+        else f"{label['slice_dimension']} = '{label['slice_value']}'"
+    )
+    odd = f"select * from {dataset} where not {plausible(dataset)}"
+    assert new_data.one(f"select count(*) from ({odd}) where not ({ingested} and {in_slice})") == 0
+    low, high = new_data.con.sql(
+        f"select min(year({time})), max(year({time})) from ({odd})"
+    ).fetchall()[0]
+    assert 2030 <= low <= high <= 2099 or 1970 <= low <= high <= 2000
+    assert ("2030-2099" if low >= 2030 else "1970-2000") in label["description"]
+    share = new_data.one(
+        f"select avg((not {plausible(dataset)})::int) from {dataset} "
+        f"where {ingested} and {in_slice}"
+    )
+    assert abs(share - float(label["magnitude"])) < 0.1
+
+
+@pytest.mark.parametrize(
+    ("dataset", "column"), [("api_calls", "status"), ("game_events", "event_name")]
+)
+def test_quarantine_heavy_day_only_in_window_and_slice(
+    new_data: Data, dataset: str, column: str
+) -> None:
+    (label,) = new_data.of(dataset, "quarantine_heavy_day")
+    bad = f"select * from {dataset} where {column} = 'n/a'"
+    assert new_data.one(f"select count(*) from ({bad}) where not {new_data.where(label)}") == 0
+    share = new_data.one(
+        f"select avg(({column} = 'n/a')::int) from {dataset} where {new_data.where(label)}"
+    )
+    assert abs(share - float(label["magnitude"])) < 0.1

@@ -15,6 +15,7 @@
     {'when': 'slice_value is null', 'column': 'slice_value', 'reason': missing},
     {'when': 'affected_kpis is null', 'column': 'affected_kpis', 'reason': missing},
     {'when': 'magnitude_text is not null and magnitude is null', 'column': 'magnitude', 'reason': 'unparseable_number'},
+    {'when': 'is_repairable_text is not null and is_repairable is null', 'column': 'is_repairable', 'reason': 'unparseable_boolean'},
 ] -%}
 
 with source as (
@@ -45,6 +46,7 @@ typed as (
         lower(affected_kpis_text) as affected_kpis,
         description_text as description,
         {{ parse_number('magnitude_text') }} as magnitude,
+        {{ parse_boolean('is_repairable_text') }} as is_repairable,
         {{ parse_utc_timestamp('start_at_text') }} as start_at,
         {{ parse_utc_timestamp('end_at_text') }} as end_at
     from trimmed
@@ -77,6 +79,7 @@ final as (
         {{ quarantine_value('injected_incidents') }} as quarantine_value,
         magnitude,
         quarantine_check_count,
+        is_repairable,
         quarantine_reason is not null as is_quarantined,
         start_at,
         end_at

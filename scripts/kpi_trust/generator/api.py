@@ -15,7 +15,7 @@ import pyarrow as pa
 from . import common, vocab
 from .common import HOUR_US, Chunk
 from .config import GeneratorConfig
-from .schedule import DAY_US, Incident
+from .schedule import DAY_US, Incident, stall_cutoff_hour
 
 _TAIL_SHARE = 0.03  # share of calls in the Pareto tail
 _TAIL_SCALE = 4.0  # tail starts at this multiple of the API median
@@ -219,6 +219,9 @@ class ApiLog:
             elif inc.incident_type == "null_burst":
                 in_slice = self._slice_mask(inc, api, region)
                 latency_null = in_slice & (rng.random(n) < inc.magnitude)
+            elif inc.incident_type == "quarantine_heavy_day":
+                in_slice = self._slice_mask(inc, api, region)
+                status[in_slice & (rng.random(n) < inc.magnitude)] = vocab.STATUS_UNPARSEABLE
 
         ingested = true_time + common.ingestion_lag_us(rng, n)
         chunk: Chunk = {
@@ -248,6 +251,15 @@ class ApiLog:
                 common.apply_late_batch(chunk, rng, inc.magnitude)
             elif inc.incident_type == "duplicate_ingestion":
                 chunk = common.apply_duplicates(chunk, rng, inc.magnitude)
+            elif inc.incident_type == "pipeline_stall":
+                chunk = common.apply_pipeline_stall(chunk, day_start, stall_cutoff_hour(inc))
+            elif inc.incident_type == "batch_clock_skew":
+                in_slice = self._slice_mask(inc, chunk["api"], chunk["region"])
+                common.apply_batch_clock_skew(chunk, in_slice, day_start, int(inc.magnitude))
+            elif inc.incident_type == "implausible_timestamp":
+                in_slice = self._slice_mask(inc, chunk["api"], chunk["region"])
+                era = str(inc.params["era"])
+                common.apply_implausible_time(chunk, rng, in_slice, day_start, inc.magnitude, era)
         return chunk
 
     @staticmethod

@@ -85,6 +85,46 @@ def apply_duplicates(chunk: Chunk, rng: np.random.Generator, share: float) -> Ch
     return concat([chunk, copy])
 
 
+def apply_pipeline_stall(chunk: Chunk, day_start: int, cutoff_hour: int) -> Chunk:
+    """The pipeline stops at `cutoff_hour` UTC: rows recorded after it are never delivered."""
+    return take(chunk, np.flatnonzero(chunk["time"] < day_start + cutoff_hour * HOUR_US))
+
+
+def apply_batch_clock_skew(chunk: Chunk, in_slice: np.ndarray, day_start: int, hours: int) -> None:
+    """The slice's ingestion batches of the day's last `hours` hours stamp event time +`hours`.
+
+    Only those batches move, so their rows land after midnight (the next day) while the rest of
+    the day stays right; `ingested` keeps the true clock, so event time follows ingestion.
+    """
+    first = (day_start + DAY_US) // HOUR_US - hours
+    evening = (chunk["batch_hour"] >= first) & (chunk["batch_hour"] < first + hours)
+    chunk["time"][in_slice & evening] += hours * HOUR_US
+
+
+# Implausible event times (docs/design.md section 2): far future or before any real log.
+FUTURE_US = (day_us(date(2030, 1, 1), 0), day_us(date(2100, 1, 1), 0))
+PAST_US = (day_us(date(1970, 1, 2), 0), day_us(date(2001, 1, 1), 0))
+
+
+def apply_implausible_time(
+    chunk: Chunk,
+    rng: np.random.Generator,
+    in_slice: np.ndarray,
+    day_start: int,
+    share: float,
+    era: str,
+) -> None:
+    """A `share` of the slice's rows get an event time in `era` ('future' or 'past').
+
+    Only rows ingested this day: the label window is the ingestion day, so a row of 23:59
+    ingested after midnight is left alone.
+    """
+    low, high = FUTURE_US if era == "future" else PAST_US
+    today = chunk["ingested"] < day_start + DAY_US
+    hit = in_slice & today & (rng.random(len(in_slice)) < share)
+    chunk["time"][hit] = rng.integers(low, high, int(hit.sum()))
+
+
 class BatchIds:
     """Global dictionary of hourly batch ids (`api_20260701_13`, `..._replay`).
 
@@ -144,8 +184,11 @@ __all__ = [
     "HOUR_US",
     "BatchIds",
     "Chunk",
+    "apply_batch_clock_skew",
     "apply_duplicates",
+    "apply_implausible_time",
     "apply_late_batch",
+    "apply_pipeline_stall",
     "concat",
     "day_of_week",
     "dictionary_array",

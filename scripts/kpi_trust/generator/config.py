@@ -33,6 +33,8 @@ GAME_KPIS = (
 )
 _PURCHASE_KPIS = ("purchasers", "purchases", "revenue_usd", "conversion_rate", "arpdau", "arppu")
 _LATENCY_KPIS = ("api_p50_latency_ms", "api_p95_latency_ms", "api_p99_latency_ms")
+# pipeline_stall magnitude = hours lost / 24: a cut-off at 20:00 loses 4/24, at 08:00 16/24.
+_STALL_SHARE = (4 / 24, 16 / 24)
 
 # Default number of players installing over the simulated horizon (incl. a 60-day pre-history
 # that seeds the existing player base). Tuned so the default 90 days give DAU ~1,000-1,500 and
@@ -54,6 +56,9 @@ class IncidentSpec:
     max_days: int
     magnitude_range: tuple[float, float]
     variant: str = ""
+    # Can the warehouse fully repair the KPI in its adjusted value? True/False for data-quality
+    # defects; None (written empty) for business incidents, where there is nothing to repair.
+    is_repairable: bool | None = None
 
     @property
     def aliases(self) -> frozenset[str]:
@@ -71,8 +76,13 @@ def _dq(
     kpis: tuple[str, ...],
     mag: tuple[float, float],
     variant: str = "",
+    *,
+    repairable: bool,
+    days: tuple[int, int] = (1, 3),
 ) -> IncidentSpec:
-    return IncidentSpec(key, dataset, "data_quality", itype, kpis, 1, 3, mag, variant)
+    return IncidentSpec(
+        key, dataset, "data_quality", itype, kpis, days[0], days[1], mag, variant, repairable
+    )
 
 
 def _biz(
@@ -90,6 +100,7 @@ CATALOGUE: tuple[IncidentSpec, ...] = (
         ("api_success_rate", "api_failure_rate", "api_timeout_rate"),
         (0.6, 1.0),
         "status_casing",
+        repairable=True,
     ),
     _dq(
         "api_calls.schema_drift.latency_unit",
@@ -98,17 +109,26 @@ CATALOGUE: tuple[IncidentSpec, ...] = (
         _LATENCY_KPIS,
         (0.6, 1.0),
         "latency_unit",
+        repairable=True,
     ),
-    _dq("api_calls.null_burst", "api_calls", "null_burst", API_KPIS, (0.2, 0.6)),
+    _dq("api_calls.null_burst", "api_calls", "null_burst", API_KPIS, (0.2, 0.6), repairable=False),
     _dq(
         "api_calls.duplicate_ingestion",
         "api_calls",
         "duplicate_ingestion",
         ("api_calls",),
         (0.1, 0.5),
+        repairable=True,
     ),
-    _dq("api_calls.late_batch", "api_calls", "late_batch", API_KPIS, (0.3, 0.7)),
-    _dq("api_calls.timestamp_shift", "api_calls", "timestamp_shift", API_KPIS, (2, 9)),
+    _dq("api_calls.late_batch", "api_calls", "late_batch", API_KPIS, (0.3, 0.7), repairable=False),
+    _dq(
+        "api_calls.timestamp_shift",
+        "api_calls",
+        "timestamp_shift",
+        API_KPIS,
+        (2, 9),
+        repairable=False,
+    ),
     _biz(
         "api_calls.latency_regression", "api_calls", "latency_regression", _LATENCY_KPIS, (2.0, 4.0)
     ),
@@ -119,8 +139,52 @@ CATALOGUE: tuple[IncidentSpec, ...] = (
         ("api_success_rate", "api_failure_rate"),
         (0.15, 0.35),
     ),
+    # Pipeline failures added after the original catalogue: lower priority, so short periods
+    # keep the older incidents. Magnitude ranges are those seen in real pipelines (a partial
+    # loss is 15-60 %, not total; a stall cuts the day at 08:00-20:00 UTC; clocks skew 3-9 h).
     _dq(
-        "game_events.tracking_outage", "game_events", "tracking_outage", _PURCHASE_KPIS, (0.9, 1.0)
+        "api_calls.pipeline_stall",
+        "api_calls",
+        "pipeline_stall",
+        API_KPIS,
+        _STALL_SHARE,
+        repairable=False,
+        days=(1, 1),
+    ),
+    _dq(
+        "api_calls.implausible_timestamp",
+        "api_calls",
+        "implausible_timestamp",
+        API_KPIS,
+        (0.15, 0.6),
+        repairable=False,
+        days=(1, 1),
+    ),
+    _dq(
+        "api_calls.quarantine_heavy_day",
+        "api_calls",
+        "quarantine_heavy_day",
+        API_KPIS,
+        (0.15, 0.6),
+        repairable=False,
+        days=(1, 1),
+    ),
+    _dq(
+        "api_calls.batch_clock_skew",
+        "api_calls",
+        "batch_clock_skew",
+        API_KPIS,
+        (3, 9),
+        repairable=False,
+        days=(1, 2),
+    ),
+    _dq(
+        "game_events.tracking_outage",
+        "game_events",
+        "tracking_outage",
+        _PURCHASE_KPIS,
+        (0.9, 1.0),
+        repairable=False,
     ),
     _dq(
         "game_events.schema_drift.event_rename",
@@ -129,6 +193,7 @@ CATALOGUE: tuple[IncidentSpec, ...] = (
         _PURCHASE_KPIS,
         (0.6, 1.0),
         "event_rename",
+        repairable=True,
     ),
     _dq(
         "game_events.bot_spike",
@@ -144,17 +209,40 @@ CATALOGUE: tuple[IncidentSpec, ...] = (
             "levels_completed",
         ),
         (0.08, 0.2),
+        repairable=True,
     ),
-    _dq("game_events.null_burst", "game_events", "null_burst", GAME_KPIS, (0.2, 0.6)),
+    _dq(
+        "game_events.null_burst",
+        "game_events",
+        "null_burst",
+        GAME_KPIS,
+        (0.2, 0.6),
+        repairable=False,
+    ),
     _dq(
         "game_events.duplicate_ingestion",
         "game_events",
         "duplicate_ingestion",
         ("sessions", "purchases", "revenue_usd", "arpdau", "arppu", "levels_completed"),
         (0.1, 0.5),
+        repairable=True,
     ),
-    _dq("game_events.late_batch", "game_events", "late_batch", GAME_KPIS, (0.3, 0.7)),
-    _dq("game_events.timestamp_shift", "game_events", "timestamp_shift", GAME_KPIS, (2, 9)),
+    _dq(
+        "game_events.late_batch",
+        "game_events",
+        "late_batch",
+        GAME_KPIS,
+        (0.3, 0.7),
+        repairable=False,
+    ),
+    _dq(
+        "game_events.timestamp_shift",
+        "game_events",
+        "timestamp_shift",
+        GAME_KPIS,
+        (2, 9),
+        repairable=False,
+    ),
     _biz(
         "game_events.conversion_drop",
         "game_events",
@@ -168,6 +256,50 @@ CATALOGUE: tuple[IncidentSpec, ...] = (
         "campaign_spike",
         ("dau", "new_users", "sessions"),
         (3.0, 6.0),
+    ),
+    _dq(
+        "game_events.partial_event_loss",
+        "game_events",
+        "partial_event_loss",
+        _PURCHASE_KPIS,
+        (0.15, 0.6),
+        repairable=False,
+    ),
+    _dq(
+        "game_events.pipeline_stall",
+        "game_events",
+        "pipeline_stall",
+        GAME_KPIS,
+        _STALL_SHARE,
+        repairable=False,
+        days=(1, 1),
+    ),
+    _dq(
+        "game_events.implausible_timestamp",
+        "game_events",
+        "implausible_timestamp",
+        GAME_KPIS,
+        (0.15, 0.6),
+        repairable=False,
+        days=(1, 1),
+    ),
+    _dq(
+        "game_events.quarantine_heavy_day",
+        "game_events",
+        "quarantine_heavy_day",
+        GAME_KPIS,
+        (0.15, 0.6),
+        repairable=False,
+        days=(1, 1),
+    ),
+    _dq(
+        "game_events.batch_clock_skew",
+        "game_events",
+        "batch_clock_skew",
+        GAME_KPIS,
+        (3, 9),
+        repairable=False,
+        days=(1, 2),
     ),
 )
 

@@ -41,6 +41,7 @@ LABEL_COLUMNS = (
     "affected_kpis",
     "magnitude",
     "description",
+    "is_repairable",  # appended last so readers of the older 11-column files keep working
 )
 
 
@@ -97,6 +98,11 @@ def _format_ts(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _format_repairable(value: bool | None) -> str:
+    """`true`/`false` for data-quality incidents; empty for business ones (nothing to repair)."""
+    return "" if value is None else str(value).lower()
+
+
 def write_labels(incidents: list[Incident], cfg: GeneratorConfig, path: Path) -> int:
     """The `injected_incidents` seed: always CSV, one row per incident (design.md section 1)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -117,6 +123,7 @@ def write_labels(incidents: list[Incident], cfg: GeneratorConfig, path: Path) ->
                     "|".join(inc.spec.affected_kpis),
                     f"{inc.magnitude:g}",
                     inc.description,
+                    _format_repairable(inc.spec.is_repairable),
                 )
             )
     return len(incidents)

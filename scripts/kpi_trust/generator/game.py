@@ -16,7 +16,7 @@ import pyarrow as pa
 from . import common, vocab
 from .common import HOUR_US, Chunk
 from .config import GeneratorConfig
-from .schedule import DAY_US, Incident
+from .schedule import DAY_US, Incident, stall_cutoff_hour
 
 PREHISTORY_DAYS = 120
 _MAX_SESSIONS = 12  # real players never exceed this per day; bots play dozens
@@ -24,7 +24,7 @@ _MAX_LEVELS_PER_SESSION = 6
 _BOT_SESSIONS = (20, 48)
 _EPOCH_DAYS = date(1970, 1, 1).toordinal()
 
-EVENT_SESSION_START, EVENT_LEVEL, EVENT_PURCHASE, EVENT_RENAMED = 0, 1, 2, 3
+EVENT_SESSION_START, EVENT_LEVEL, EVENT_PURCHASE, EVENT_RENAMED, EVENT_UNPARSEABLE = range(5)
 
 SCHEMA = pa.schema(
     [
@@ -236,7 +236,7 @@ class GameLog:
 
         for inc in today:
             in_slice = self._slice_mask(inc, chunk)
-            if inc.incident_type == "tracking_outage":
+            if inc.incident_type in ("tracking_outage", "partial_event_loss"):
                 lost = (
                     in_slice & (chunk["etype"] == EVENT_PURCHASE) & (rng.random(n) < inc.magnitude)
                 )
@@ -254,6 +254,15 @@ class GameLog:
                 common.apply_late_batch(chunk, rng, inc.magnitude)
             elif inc.incident_type == "duplicate_ingestion":
                 chunk = common.apply_duplicates(chunk, rng, inc.magnitude)
+            elif inc.incident_type == "quarantine_heavy_day":
+                chunk["etype"][in_slice & (rng.random(n) < inc.magnitude)] = EVENT_UNPARSEABLE
+            elif inc.incident_type == "pipeline_stall":
+                chunk = common.apply_pipeline_stall(chunk, day_start, stall_cutoff_hour(inc))
+            elif inc.incident_type == "batch_clock_skew":
+                common.apply_batch_clock_skew(chunk, in_slice, day_start, int(inc.magnitude))
+            elif inc.incident_type == "implausible_timestamp":
+                era = str(inc.params["era"])
+                common.apply_implausible_time(chunk, rng, in_slice, day_start, inc.magnitude, era)
         return chunk
 
     def _bots(self, inc: Incident, day: int, real_dau: int, day_start: int) -> Chunk:
@@ -302,6 +311,8 @@ class GameLog:
             return chunk["platform"] == vocab.PLATFORM_NAMES.index(inc.slice_value)
         if inc.slice_dimension == "acquisition_channel":
             return chunk["channel"] == vocab.CHANNEL_NAMES.index(inc.slice_value)
+        if inc.slice_dimension == "country":
+            return chunk["country"] == vocab.COUNTRY_NAMES.index(inc.slice_value)
         return np.ones(n, dtype=bool)
 
     # -- output --------------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 Windows are whole UTC days after the warm-up, never overlap within a dataset and leave at least
 one clean day between (and one clean last day, so D1 retention of the last incident day can be
-read). A timestamp shift pushes rows past its last day, so its label ends `shift` hours later and
-it occupies one more day. When the period is too short, incidents are kept in catalogue priority
-order and the rest are dropped with a warning; nothing here can fail for a short period.
+read). A timestamp shift or batch clock skew pushes rows past its last day, so its label ends
+`shift` hours later and it occupies one more day. When the period is too short, incidents are
+kept in catalogue priority order and the rest are dropped with a warning; nothing here can fail
+for a short period.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from .config import GeneratorConfig, IncidentSpec, select_specs
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
 _EPOCH = date(1970, 1, 1)
+# Incidents whose recorded time runs `magnitude` whole hours ahead of the true time.
+SHIFT_TYPES = ("timestamp_shift", "batch_clock_skew")
 
 
 def day_us(start_date: date, day: int) -> int:
@@ -57,8 +60,8 @@ class Incident:
 
     @property
     def extra_hours(self) -> int:
-        """How far recorded timestamps reach past the window (timestamp shift only)."""
-        return int(self.magnitude) if self.incident_type == "timestamp_shift" else 0
+        """How far recorded timestamps reach past the window (the SHIFT_TYPES only)."""
+        return int(self.magnitude) if self.incident_type in SHIFT_TYPES else 0
 
     @property
     def occupied_days(self) -> int:
@@ -95,6 +98,26 @@ def _draw_slice(spec: IncidentSpec, rng: np.random.Generator) -> tuple[str, str,
         return values[int(rng.integers(len(values)))]
 
     t = spec.incident_type
+    if t == "partial_event_loss":
+        # A 15-60 % loss only matters in a value with >= 15 % of the players.
+        dims = (
+            ("country", vocab.COUNTRY_NAMES, vocab.COUNTRY_WEIGHTS),
+            ("acquisition_channel", vocab.CHANNEL_NAMES, vocab.CHANNEL_WEIGHTS),
+            ("platform", vocab.PLATFORM_NAMES, vocab.PLATFORM_WEIGHTS),
+        )
+        dim, names, weights = dims[int(rng.integers(len(dims)))]
+        return dim, pick(_significant(names, weights, 0.15)), {}
+    if t == "pipeline_stall":
+        return "all", "all", {}
+    if t in ("batch_clock_skew", "implausible_timestamp", "quarantine_heavy_day"):
+        extra: dict[str, str] = {}
+        if t == "implausible_timestamp":  # a clock reset towards the epoch, or a garbage future
+            extra["era"] = "future" if rng.random() < 0.5 else "past"
+        if spec.dataset == "api_calls":
+            if t != "batch_clock_skew" and rng.random() < 0.4:
+                return "api_name", pick(big_apis), extra
+            return "region", pick(big_regions), extra
+        return "platform", pick(big_platforms), extra
     if t == "schema_drift":
         if spec.variant == "event_rename":
             return "platform", pick(big_platforms), {}
@@ -125,9 +148,16 @@ def _draw_slice(spec: IncidentSpec, rng: np.random.Generator) -> tuple[str, str,
 
 def _draw_magnitude(spec: IncidentSpec, rng: np.random.Generator) -> float:
     low, high = spec.magnitude_range
-    if spec.incident_type == "timestamp_shift":
+    if spec.incident_type in SHIFT_TYPES:
         return float(rng.integers(int(low), int(high) + 1))  # whole hours, like a TZ bug
+    if spec.incident_type == "pipeline_stall":  # whole hours lost after the cut-off, / 24
+        return round(float(rng.integers(round(low * 24), round(high * 24) + 1)) / 24, 4)
     return round(float(rng.uniform(low, high)), 3)
+
+
+def stall_cutoff_hour(inc: Incident) -> int:
+    """UTC hour a pipeline stall starts (magnitude = hours lost / 24)."""
+    return 24 - round(inc.magnitude * 24)
 
 
 def _describe(inc: Incident) -> str:
@@ -150,6 +180,24 @@ def _describe(inc: Incident) -> str:
         )
     if t == "timestamp_shift":
         return f"timezone bug on {where}: event time recorded {int(m)} h late"
+    if t == "batch_clock_skew":
+        return (
+            f"clock skew on {where}: ingestion batches of the last {int(m)} h of each day "
+            f"record event time +{int(m)} h (past midnight)"
+        )
+    if t == "partial_event_loss":
+        return f"partial loss: {m:.0%} of purchase events on {where} never recorded"
+    if t == "pipeline_stall":
+        return (
+            f"pipeline stalled at {stall_cutoff_hour(inc):02d}:00 UTC: nothing recorded after "
+            f"it that day ({m:.0%} of the day's hours)"
+        )
+    if t == "implausible_timestamp":
+        years = "2030-2099" if inc.params["era"] == "future" else "1970-2000"
+        return f"{m:.0%} of rows on {where} ingested with an event time in {years}"
+    if t == "quarantine_heavy_day":
+        column = "status" if inc.dataset == "api_calls" else "event_name"
+        return f"{column} unparseable ('{vocab.UNPARSEABLE}') on {m:.0%} of rows on {where}"
     if t == "duplicate_ingestion":
         return f"{m:.0%} of the hourly ingestion batches replayed (same ids, new batch_id)"
     if t == "null_burst":
