@@ -282,7 +282,9 @@ def test_untouched_days_stay_high(
     """Every (dataset, day) no corruption touched: >= 98 % of its KPI rows high.
 
     `insufficient_data` is allowed (counted and printed); d1_retention of the day before a
-    touched game day is excluded (it is computed from the touched day's activity).
+    touched game day is excluded (it is computed from the touched day's activity), and so are
+    KPI days outside the generated period (a corruption's artefact, see
+    `test_no_kpi_day_outside_the_log_period`).
     """
     _require(trust, ("trust_score", level_column))
     touched = _touched(corrupted_raw.expectations)
@@ -291,7 +293,10 @@ def test_untouched_days_stay_high(
         list(zip(trust["dataset"], trust["kpi_date"] + timedelta(days=1), strict=True))
     ).isin(touched)
     is_retention = (trust["kpi_name"] == "d1_retention").to_numpy()
-    untouched = trust[~keys.isin(touched).to_numpy() & ~(is_retention & retention_touched)]
+    in_period = trust["kpi_date"].between(START, _day(DAYS - 1)).to_numpy()
+    untouched = trust[
+        in_period & ~keys.isin(touched).to_numpy() & ~(is_retention & retention_touched)
+    ]
     levels = untouched[level_column].value_counts()
     insufficient = int(levels.get("insufficient_data", 0))
     high = int(levels.get("high", 0))
@@ -312,9 +317,10 @@ def test_no_kpi_day_outside_the_log_period(trust: pd.DataFrame) -> None:
     """Calls dated 2030 must not create a KPI day: every kpi_date is inside the generated days."""
     last = _day(DAYS - 1)
     outside = trust[(trust["kpi_date"] < START) | (trust["kpi_date"] > last)]
-    assert outside.empty, (
-        f"{outside['kpi_date'].nunique()} KPI day(s) outside {START}..{last}: "
-        f"{sorted(outside['kpi_date'].unique())[:10]}"
+    days = sorted(outside["kpi_date"].unique())
+    assert not days, (
+        f"{len(days)} KPI day(s) outside {START}..{last}: {days[:10]} "
+        f"({len(outside)} kpi_trust_daily rows):\n{_describe(outside, limit=5)}"
     )
 
 
