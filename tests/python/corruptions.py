@@ -124,8 +124,8 @@ def truncate_game_day_at_noon(
 
     Detectable in every slice: the afternoon holds 34-73 % of a country's events (AU, whose
     evening is the UTC morning, has the smallest share) and ~54 % of the total. At 150k players
-    the smallest country (AU, ~860 events a day) loses ~290 events: z = 290 / sqrt(860) ~ 10; the
-    total (~28k events) loses ~15k, z ~ 90. Beyond the volume, an afternoon with zero events
+    the smallest country (AU, ~870 events a day) loses ~290 events: z = 290 / sqrt(870) ~ 10; the
+    total (~28.6k events) loses ~15k, z ~ 90. Beyond the volume, an afternoon with zero events
     where ~290 were expected has Poisson probability e^-290. Every game KPI of every slice is
     computed from a half day, so every one must be low; nothing can repair it.
     """
@@ -168,12 +168,13 @@ def lose_purchases_in_largest_country(
     Mimics a payment-SDK or store-receipt bug in one market (a localised build that drops part
     of its purchase callbacks): sessions and levels keep flowing, purchases thin out.
 
-    The largest country (by events; US in the generator's world, ~31 % of purchases) has ~100
-    purchases a day at 150k players. Losing 40 % is 40 purchases against a Poisson sd of
-    sqrt(100) = 10: z = 0.4 * sqrt(100) = 4.0 per day (the purchases-per-session ratio, which
-    cancels the weekday and growth swings, has a clean-day CV equal to Poisson's). On the total
-    row the loss is 0.4 * 31 % = 12.6 % of ~320 purchases, z = 40 / sqrt(320) ~ 2.2: not
-    detectable, so the total is only required to be low when the computed z says so.
+    The largest country (by events; US in the generator's world, ~31 % of purchases) has ~105
+    purchases a day at 150k players (~130 on the weekend days used). Losing 40 % is ~42 purchases
+    against a Poisson sd of sqrt(105) ~ 10: z = 0.4 * sqrt(105) ~ 4.1 per day (4.5-4.6 measured;
+    the purchases-per-session ratio, which cancels the weekday and growth swings, has a clean-day
+    CV equal to Poisson's). On the total row the loss is 0.4 * 31 % = 12.4 % of ~340 purchases,
+    z = 42 / sqrt(340) ~ 2.3: not detectable, so the total is only required to be low when the
+    computed z says so.
     """
     game = game_events.copy()
     country = str(game["country"].value_counts().idxmax())
@@ -229,8 +230,9 @@ def shift_evening_api_batches_past_midnight(
     calls requested *after* they were ingested.
 
     Batches whose first row was ingested at or after 17:00 carry ~29 % of an API day (business
-    hours in the Americas). At 1,400 calls a day that is ~400 calls missing from `day`:
-    z = 400 / sqrt(1400) ~ 11; and each moved row is a defect a clean log cannot have
+    hours in the Americas). At 600 calls a day that is ~175 calls missing from `day`:
+    z = 175 / sqrt(600) ~ 7 (z >= 4 needs only ~190 calls a day); and each moved row is a
+    defect a clean log cannot have
     (requested_at ~7 h after ingested_at, on a row ingested on `day`). The day's totals, its
     region mix and so its rates and percentiles are all computed from a day missing its
     evening: every API KPI of the total row must be low. Nothing can repair it (the shift is
@@ -278,10 +280,11 @@ def date_api_calls_in_2030(
     Mimics a device or client clock set years ahead (or a year typo in a date-formatting
     library): the rows are ingested normally, but a naive query files them under a day of 2030.
 
-    At 1,400 calls a day, 70 calls go missing from `day`: by volume alone z = 0.05 * sqrt(1400)
-    = 1.9, not detectable. But each of them is a defect a clean log cannot produce (requested
+    At 600 calls a day, 30 calls go missing from `day`: by volume alone z = 0.05 * sqrt(600)
+    = 1.2, not detectable (that would take 6,400 calls a day). But each of them is a defect a
+    clean log cannot produce (requested
     years after its own ingestion) and it names the day it belongs to through `ingested_at`:
-    70 defects on a day whose clean rate is 0 (the clean log's ingestion lag is always
+    30 defects on a day whose clean rate is 0 (the clean log's ingestion lag is always
     positive), z = inf. They must not create a KPI day in 2030, and the day that lost them must
     be low on every API KPI of the total row (the README's lineage: a timestamp recorded after
     ingestion lowers every KPI of the dataset). Unrepairable: the true request time is lost.
@@ -323,10 +326,10 @@ def upper_case_status_of_one_api(
     lower-case mapping): the meaning is intact, so a warehouse that normalises casing repairs
     it, while a naive `status = 'success'` reads a 0 % success rate for that API.
 
-    Deterministic: every one of the API's ~150 calls that day (face_match at 1,400 calls a day)
+    Deterministic: every one of the API's ~65 calls that day (face_match at 600 calls a day)
     is non-canonical against a clean rate of 0, z = inf; the naive success rate drops from ~95 %
     to 0 and the failure rate from ~4 % to 0, far beyond a day's binomial noise
-    (sd ~ sqrt(0.95 * 0.05 / 150) = 1.8 points). `api_timeout_rate` is not asserted: the API's
+    (sd ~ sqrt(0.95 * 0.05 / 65) = 2.7 points). `api_timeout_rate` is not asserted: the API's
     timeouts (~0 a day) make its naive and true timeout rates equal. The other APIs' rows are
     untouched and must stay high on both scores.
     """
@@ -369,8 +372,8 @@ def null_latency_in_one_api(
     without latency. They cannot enter the latency percentiles, and a warehouse that keeps
     rows with a null required field out of its KPIs also undercounts the API's calls.
 
-    document_ocr has ~170 calls a day at 1,400 calls a day: ~34 nulls against a clean null rate
-    of 0, z = inf (even a 1 % background null rate would give z = (34 - 1.7) / sqrt(1.7) ~ 25).
+    document_ocr has ~70 calls a day at 600 calls a day: ~14 nulls against a clean null rate
+    of 0, z = inf (even a 1 % background null rate would give z = (14 - 0.7) / sqrt(0.7) ~ 16).
     The API's slice rows must be low (every KPI of the slice is computed from a fifth fewer
     rows than were made); the other APIs' `api_calls` rows are untouched and must stay high.
     """
@@ -459,8 +462,8 @@ def replay_game_batches(
     event_id repairs the counts exactly.
 
     Repeated ids have a clean rate of 0 (z = inf). The naive counts are inflated by exactly the
-    replayed rows: sessions by ~15 % of ~11k a day (z = 0.15 * sqrt(11000) ~ 16), purchases and
-    revenue by ~15 % of ~320 (48 purchases: a known error, not a sampling one). DAU and
+    replayed rows: sessions by ~15 % of ~14k a day (z = 0.15 * sqrt(14000) ~ 18), purchases and
+    revenue by ~15 % of ~340 (~50 purchases: a known error, not a sampling one). DAU and
     purchasers count distinct users, which a replay does not change: they stay high.
     """
     game = game_events.copy()
