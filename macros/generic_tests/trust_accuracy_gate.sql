@@ -1,12 +1,15 @@
-{#- The trust score's accuracy gate, attached to trust_metrics: fails (one row) when the grand
-    total (kpi_name = 'overall', dataset = 'all') has labelled positives and its recall is below
-    `min_recall` or its precision below `min_precision` (a missing precision - nothing flagged -
-    counts as 0). With no labels (users' own logs: n_positives = 0) there is nothing to score:
-    the test passes and logs that it was skipped. Severity error: it fails `dbt build`. -#}
-{% test trust_accuracy_gate(model, min_recall = none, min_precision = none) %}
-    {%- set min_recall = min_recall if min_recall is not none else var('trust_min_recall') -%}
-    {%- set min_precision = min_precision if min_precision is not none
-        else var('trust_min_precision') -%}
+{#- The trust scores' accuracy gate, attached to trust_metrics: one failing row per criterion
+    missed, for each score kind (reported, adjusted), on the grand totals
+    (kpi_name = 'overall', dataset = 'all'):
+    * total rows: recall >= var('trust_min_recall'), precision >= var('trust_min_precision');
+    * slice rows: recall >= var('trust_min_slice_recall'), precision >=
+      var('trust_min_slice_precision');
+    * healthy sibling slices of an incident scored low: <= var('trust_max_sibling_low_rate');
+    * clean and business-only rows not high: <= var('trust_max_not_high_rate').
+    A missing precision (nothing flagged) counts as 0. A scope with no labelled positives has
+    nothing to score (users' own logs): it passes, and the test logs that it did. Severity
+    error: it fails `dbt build`. Set a minimum to 0 or a maximum to 1 to disable it. -#}
+{% test trust_accuracy_gate(model) %}
     {%- if execute and flags.WHICH in ('build', 'test') -%}
         {%- set labels = run_query(
             "select coalesce(max(n_positives), 0) from " ~ model
@@ -19,35 +22,47 @@
             ) -%}
         {%- endif -%}
     {%- endif %}
+    {%- set criteria = [
+        ('total', 'recall', 'min', var('trust_min_recall')),
+        ('total', 'precision', 'min', var('trust_min_precision')),
+        ('slice', 'recall', 'min', var('trust_min_slice_recall')),
+        ('slice', 'precision', 'min', var('trust_min_slice_precision')),
+        ('slice', 'sibling_low_rate', 'max', var('trust_max_sibling_low_rate')),
+        ('total', 'clean_not_high_rate', 'max', var('trust_max_not_high_rate')),
+        ('total', 'business_only_not_high_rate', 'max', var('trust_max_not_high_rate')),
+        ('slice', 'clean_not_high_rate', 'max', var('trust_max_not_high_rate')),
+        ('slice', 'business_only_not_high_rate', 'max', var('trust_max_not_high_rate')),
+    ] %}
 
     with overall as (
 
-        select
-            n_positives,
-            recall,
-            precision
-        from {{ model }}
-        where
-            kpi_name = 'overall'
-            and dataset = 'all'
+        select * from {{ model }}
+        where kpi_name = 'overall' and dataset = 'all' and n_positives > 0
 
     ),
 
     failing as (
 
-        select
-            n_positives,
-            recall,
-            precision,
-            {{ min_recall }} as min_recall,
-            {{ min_precision }} as min_precision
-        from overall
-        where
-            n_positives > 0
-            and (
-                coalesce(recall, 0) < {{ min_recall }}
-                or coalesce(precision, 0) < {{ min_precision }}
-            )
+        {%- for row_scope, metric, bound, limit in criteria %}
+            {%- if not loop.first %}
+                union all
+            {%- endif %}
+            select
+                score_kind,
+                row_scope,
+                '{{ metric }}' as metric,
+                {{ metric }} as measured,
+                '{{ bound }}' as bound,
+                {{ limit }} as limit_value
+            from overall
+            where
+                row_scope = '{{ row_scope }}'
+                {%- if bound == 'min' %}
+                    and coalesce({{ metric }}, 0) < {{ limit }}
+                {%- else %}
+                    and coalesce({{ metric }}, 0) > {{ limit }}
+                {%- endif %}
+        {%- endfor %}
 
     )
 

@@ -1,30 +1,35 @@
-{#- The trust score scored against the generator's ground truth: one row per whole-dataset
-    ('all') KPI-day of kpi_trust_daily, labelled from the injected incidents.
-    * positive (label_class = 'data_quality'): a data-quality incident whose window
-      [start_at, end_at) overlaps the day and whose affected_kpis lists the KPI; for KPIs
-      computed from the next day's activity (d1_retention) also when it overlaps day + 1;
-    * negatives: 'business_only' (a business incident lists the KPI that day, no data-quality
-      incident does), 'unaffected_by_dq' (a data-quality incident of the dataset overlaps the
-      day but does not list the KPI), 'clean' (anything else).
-    A KPI-day is flagged when trust_score < var('trust_low_threshold'). KPI-days whose value is
-    null (d1_retention of the last day, a ratio with a zero denominator) have no number to trust
-    and are kept with is_evaluated = false. With no labels (users' own logs) the model is empty. -#}
+{#- Both trust scores scored against the generator's ground truth: one row per kpi_trust_daily
+    row (totals and slices) x score kind.
+    * score_kind 'reported' (reported_trust_score, for value_reported): positive when a
+      data-quality incident touching the day lists the KPI and covers the row's slice;
+    * score_kind 'adjusted' (trust_score, for value): the same, for incidents the warehouse
+      cannot repair (is_repairable false); a repaired incident's rows are negatives
+      ('repaired': value is right, the score must stay high).
+    Slices: an incident covers a row when either is 'all' or they are the same slice; a row of
+    the incident's dimension with another value is a 'sibling' (negative: must stay high); a
+    row of another dimension is 'indirect' (partly affected, not evaluated). Other negatives:
+    'business_only' (a business incident lists the KPI), 'unaffected_by_dq' (a data-quality
+    incident that day does not list it), 'clean'. KPIs computed from the next day
+    (var('trust_next_day_kpis')) are touched by incidents of day + 1 too. Flagged = score below
+    var('trust_low_threshold'). Null values are not evaluated. Empty without labels. -#}
 {%- set next_day_kpis = var('trust_next_day_kpis') -%}
-{%- set low_threshold = var('trust_low_threshold') -%}
-{%- set high_threshold = var('trust_high_threshold') -%}
 
-with kpi_days as (
+with kpi_rows as (
 
     select
         kpi_name,
         dataset,
-        trust_level,
-        top_reasons,
+        dimension_name,
+        dimension_value,
         value,
         trust_score,
+        trust_level,
+        top_reasons,
+        reported_trust_score,
+        reported_trust_level,
+        reported_reasons,
         kpi_date
     from {{ ref('kpi_trust_daily') }}
-    where dimension_name = 'all'
 
 ),
 
@@ -34,8 +39,10 @@ incidents as (
         incident_id,
         dataset,
         category,
-        incident_type,
         affected_kpis,
+        slice_dimension,
+        slice_value,
+        coalesce(is_repairable, false) as is_repairable,
         start_at,
         end_at
     from {{ ref('stg_ground_truth__injected_incidents') }}
@@ -43,115 +50,127 @@ incidents as (
 
 ),
 
-kpi_day_windows as (
+pairs as (
 
+    -- every (KPI row, incident of its dataset touching its day or, for next-day KPIs, day + 1)
     select
-        kpi_name,
-        dataset,
-        kpi_date,
-        cast(kpi_date as {{ dbt.type_timestamp() }}) as day_start_at,
-        cast({{ dbt.dateadd('day', 1, 'kpi_date') }} as {{ dbt.type_timestamp() }}) as day_end_at,
-        cast({{ dbt.dateadd('day', 2, 'kpi_date') }} as {{ dbt.type_timestamp() }})
-            as next_day_end_at
-    from kpi_days
-
-),
-
-incident_kpi_days as (
-
-    -- every (KPI-day, incident of its dataset) pair where the incident touches the day (or,
-    -- for next-day KPIs, the next day)
-    select
-        kpi_day_windows.kpi_name,
-        kpi_day_windows.kpi_date,
+        kpi_rows.kpi_name,
+        kpi_rows.dimension_name,
+        kpi_rows.dimension_value,
+        kpi_rows.kpi_date,
         incidents.incident_id,
         incidents.category,
+        incidents.is_repairable,
         {{ dbt.concat(["'|'", 'incidents.affected_kpis', "'|'"]) }}
-        like {{ dbt.concat(["'%|'", 'kpi_day_windows.kpi_name', "'|%'"]) }} as lists_kpi,
-        incidents.start_at < kpi_day_windows.day_end_at
-        and incidents.end_at > kpi_day_windows.day_start_at as overlaps_day,
-        {% if next_day_kpis | length > 0 -%}
-            kpi_day_windows.kpi_name in (
-                {%- for kpi_name in next_day_kpis -%}
-                    '{{ kpi_name }}'{%- if not loop.last %}, {% endif -%}
-                {%- endfor -%}
+        like {{ dbt.concat(["'%|'", 'kpi_rows.kpi_name', "'|%'"]) }} as lists_kpi,
+        incidents.start_at < cast({{ dbt.dateadd('day', 1, 'kpi_rows.kpi_date') }} as {{ dbt.type_timestamp() }})
+        and incidents.end_at > cast(kpi_rows.kpi_date as {{ dbt.type_timestamp() }})
+        {%- if next_day_kpis | length > 0 %}
+            or (
+                kpi_rows.kpi_name in ('{{ next_day_kpis | join("', '") }}')
+                and incidents.start_at
+                < cast({{ dbt.dateadd('day', 2, 'kpi_rows.kpi_date') }} as {{ dbt.type_timestamp() }})
             )
-            and incidents.start_at < kpi_day_windows.next_day_end_at
-            and incidents.end_at > kpi_day_windows.day_end_at
-        {%- else -%}
-        false
-        {%- endif %} as overlaps_next_day
-    from kpi_day_windows
+        {%- endif %} as touches_row,
+        case
+            when kpi_rows.dimension_name = 'all' or incidents.slice_dimension = 'all' then 'covers'
+            when kpi_rows.dimension_name = incidents.slice_dimension
+                and kpi_rows.dimension_value = incidents.slice_value then 'covers'
+            when kpi_rows.dimension_name = incidents.slice_dimension then 'sibling'
+            else 'indirect'
+        end as slice_relation
+    from kpi_rows
     inner join incidents
         on
-            kpi_day_windows.dataset = incidents.dataset
-            and kpi_day_windows.next_day_end_at > incidents.start_at
-            and kpi_day_windows.day_start_at < incidents.end_at
+            kpi_rows.dataset = incidents.dataset
+            and incidents.start_at
+            < cast({{ dbt.dateadd('day', 2, 'kpi_rows.kpi_date') }} as {{ dbt.type_timestamp() }})
+            and incidents.end_at > cast(kpi_rows.kpi_date as {{ dbt.type_timestamp() }})
 
 ),
 
-kpi_day_labels as (
+row_labels as (
 
     select
         kpi_name,
+        dimension_name,
+        dimension_value,
         kpi_date,
+        {%- for score_kind in ['reported', 'adjusted'] %}
+            max(case
+                when category = 'data_quality' and lists_kpi and touches_row
+                    and slice_relation = 'covers'
+                    {%- if score_kind == 'adjusted' %} and not is_repairable{% endif %}
+                    then 1 else 0
+            end) as {{ score_kind }}_positive,
+        {%- endfor %}
         max(case
-            when category = 'data_quality' and lists_kpi and (overlaps_day or overlaps_next_day)
-                then 1
-            else 0
-        end) as has_dq_incident,
+            when category = 'data_quality' and lists_kpi and touches_row
+                and slice_relation = 'covers' and is_repairable then 1 else 0
+        end) as has_repaired,
         max(case
-            when category = 'business' and lists_kpi and (overlaps_day or overlaps_next_day)
-                then 1
-            else 0
-        end) as has_business_incident,
+            when category = 'data_quality' and lists_kpi and touches_row
+                and slice_relation = 'indirect' then 1 else 0
+        end) as has_indirect,
         max(case
-            when category = 'data_quality' and not lists_kpi and overlaps_day then 1
-            else 0
-        end) as has_unrelated_dq_incident,
-        {{ dbt.listagg(
-            'incident_id', "'|'", 'order by incident_id'
-        ) }} as incident_ids
-    from incident_kpi_days
-    where
-        overlaps_day
-        or (lists_kpi and overlaps_next_day)
-    group by 1, 2
+            when category = 'data_quality' and lists_kpi and touches_row
+                and slice_relation = 'sibling' then 1 else 0
+        end) as has_sibling,
+        max(case
+            when category = 'business' and lists_kpi and touches_row then 1 else 0
+        end) as has_business,
+        max(case
+            when category = 'data_quality' and not lists_kpi and touches_row then 1 else 0
+        end) as has_unrelated,
+        {{ dbt.listagg('incident_id', "'|'", 'order by incident_id') }} as incident_ids
+    from pairs
+    where touches_row
+    group by 1, 2, 3, 4
 
 ),
 
-labelled as (
+scored as (
 
-    select
-        kpi_days.kpi_name,
-        kpi_days.dataset,
-        kpi_days.trust_level,
-        kpi_days.top_reasons,
-        kpi_day_labels.incident_ids,
-        case
-            when kpi_day_labels.has_dq_incident = 1 then 'data_quality'
-            when kpi_day_labels.has_business_incident = 1 then 'business_only'
-            when kpi_day_labels.has_unrelated_dq_incident = 1 then 'unaffected_by_dq'
-            else 'clean'
-        end as label_class,
-        case
-            when kpi_days.value is null then 'value is null (nothing to trust)'
-        end as exclusion_reason,
-        kpi_days.value,
-        kpi_days.trust_score,
-        coalesce(kpi_day_labels.has_dq_incident, 0) = 1 as is_positive,
-        kpi_days.trust_score < {{ low_threshold }} as is_flagged,
-        kpi_days.trust_score >= {{ high_threshold }} as is_high,
-        kpi_days.value is not null as is_evaluated,
-        kpi_days.kpi_date
-    from kpi_days
-    left join kpi_day_labels
-        on
-            kpi_days.kpi_name = kpi_day_labels.kpi_name
-            and kpi_days.kpi_date = kpi_day_labels.kpi_date
-    -- labels exist only when the incident table has rows: a warehouse built from users' own
-    -- logs has no ground truth, and calling all its days 'clean' would be a claim we cannot make
-    where exists (select 1 from incidents)
+    {%- for score_kind in ['reported', 'adjusted'] %}
+        {%- set prefix = 'reported_' if score_kind == 'reported' else '' %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            kpi_rows.kpi_name,
+            kpi_rows.dataset,
+            kpi_rows.dimension_name,
+            kpi_rows.dimension_value,
+            '{{ score_kind }}' as score_kind,
+            case
+                when row_labels.{{ score_kind }}_positive = 1 then 'data_quality'
+                when row_labels.has_indirect = 1 then 'indirect'
+                {%- if score_kind == 'adjusted' %}
+                    when row_labels.has_repaired = 1 then 'repaired'
+                {%- endif %}
+                when row_labels.has_sibling = 1 then 'sibling'
+                when row_labels.has_business = 1 then 'business_only'
+                when row_labels.has_unrelated = 1 then 'unaffected_by_dq'
+                else 'clean'
+            end as label_class,
+            kpi_rows.{{ prefix }}trust_level as trust_level,
+            row_labels.incident_ids,
+            kpi_rows.{{ 'reported_reasons' if score_kind == 'reported' else 'top_reasons' }} as reasons,
+            kpi_rows.value,
+            kpi_rows.{{ prefix }}trust_score as trust_score,
+            coalesce(row_labels.{{ score_kind }}_positive, 0) = 1 as is_positive,
+            kpi_rows.kpi_date
+        from kpi_rows
+        left join row_labels
+            on
+                kpi_rows.kpi_name = row_labels.kpi_name
+                and kpi_rows.dimension_name = row_labels.dimension_name
+                and kpi_rows.dimension_value = row_labels.dimension_value
+                and kpi_rows.kpi_date = row_labels.kpi_date
+        -- labels exist only when the incident table has rows: a warehouse built from users'
+        -- own logs has no ground truth, and calling all its days 'clean' would be a claim
+        where exists (select 1 from incidents)
+    {%- endfor %}
 
 ),
 
@@ -159,29 +178,38 @@ final as (
 
     select
         {{ dbt.hash(dbt.concat([
-            'kpi_name', "'|'", dbt.cast('kpi_date', api.Column.translate_type('string'))
+            'kpi_name', "'|'", 'dimension_name', "'|'", 'dimension_value', "'|'",
+            dbt.cast('kpi_date', api.Column.translate_type('string')), "'|'", 'score_kind'
         ])) }} as trust_evaluation_id,
         kpi_name,
         dataset,
+        dimension_name,
+        dimension_value,
+        score_kind,
+        case when dimension_name = 'all' then 'total' else 'slice' end as row_scope,
         label_class,
         trust_level,
         case
-            when is_positive and is_flagged then 'tp'
+            when is_positive and trust_score < {{ var('trust_low_threshold') }} then 'tp'
             when is_positive then 'fn'
-            when is_flagged then 'fp'
+            when trust_score < {{ var('trust_low_threshold') }} then 'fp'
             else 'tn'
         end as outcome,
         incident_ids,
-        top_reasons,
-        exclusion_reason,
+        reasons,
+        case
+            when value is null then 'value is null (nothing to trust)'
+            when label_class = 'indirect'
+                then 'slice of another dimension than the incident: partly affected'
+        end as exclusion_reason,
         cast(value as {{ type_double() }}) as value,  -- noqa: RF04
         cast(trust_score as {{ type_double() }}) as trust_score,
         is_positive,
-        is_flagged,
-        is_high,
-        is_evaluated,
+        trust_score < {{ var('trust_low_threshold') }} as is_flagged,
+        trust_score >= {{ var('trust_high_threshold') }} as is_high,
+        value is not null and label_class <> 'indirect' as is_evaluated,
         kpi_date
-    from labelled
+    from scored
 
 )
 

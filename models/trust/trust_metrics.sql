@@ -1,107 +1,78 @@
-{#- Accuracy of the trust score against the ground truth, per KPI, per dataset and overall
-    (kpi_name = 'overall'; dataset = 'all' for the grand total). Counts only evaluated
-    KPI-days (value not null); n_excluded says how many were left out. Always has the grand
-    total row: with no labels it says n_positives = 0 and the rates are null. -#}
+{#- Accuracy of both trust scores against the ground truth, per score kind (reported /
+    adjusted) x row scope (total / slice) x dataset x KPI, with kpi_name = 'overall' per dataset
+    and dataset = 'all' for the grand total of a score kind and scope. Counts evaluated rows only
+    (n_excluded says how many were left out). The grand-total rows always exist: with no labels
+    they say n_positives = 0 and the rates are null. -#}
+{%- set scopes = [('kpi_name', 'dataset'), ("'overall'", 'dataset'), ("'overall'", "'all'")] -%}
+{%- set classes = ['clean', 'business_only', 'unaffected_by_dq', 'sibling', 'repaired'] -%}
 
 with evaluation as (
 
-    select
-        kpi_name,
-        dataset,
-        label_class,
-        outcome,
-        is_positive,
-        is_flagged,
-        is_high,
-        is_evaluated
-    from {{ ref('trust_evaluation') }}
+    select * from {{ ref('trust_evaluation') }}
 
 ),
 
-scoped as (
+kinds as (
 
+    -- one row per score kind x scope even without labels
     select
-        kpi_name,
-        dataset,
-        label_class,
-        outcome,
-        is_positive,
-        is_flagged,
-        is_high,
-        is_evaluated
-    from evaluation
-
-    union all
-
-    select
-        'overall' as kpi_name,
-        dataset,
-        label_class,
-        outcome,
-        is_positive,
-        is_flagged,
-        is_high,
-        is_evaluated
-    from evaluation
-
-),
-
-{%- set count_columns %}
-        sum(case when is_evaluated and outcome = 'tp' then 1 else 0 end) as tp,
-        sum(case when is_evaluated and outcome = 'fp' then 1 else 0 end) as fp,
-        sum(case when is_evaluated and outcome = 'fn' then 1 else 0 end) as fn,
-        sum(case when is_evaluated and outcome = 'tn' then 1 else 0 end) as tn,
-        sum(case when is_evaluated and not is_positive and not is_high then 1 else 0 end)
-            as negatives_not_high,
-        sum(case when is_evaluated and label_class = 'clean' then 1 else 0 end) as n_clean,
-        sum(case when is_evaluated and label_class = 'clean' and not is_high then 1 else 0 end)
-            as clean_not_high,
-        sum(case when is_evaluated and label_class = 'business_only' then 1 else 0 end)
-            as n_business_only,
-        sum(case
-            when is_evaluated and label_class = 'business_only' and not is_high then 1 else 0
-        end) as business_only_not_high,
-        sum(case when is_evaluated and label_class = 'unaffected_by_dq' then 1 else 0 end)
-            as n_unaffected_by_dq,
-        sum(case
-            when is_evaluated and label_class = 'unaffected_by_dq' and not is_high then 1 else 0
-        end) as unaffected_by_dq_not_high,
-        sum(case when not is_evaluated then 1 else 0 end) as n_excluded
-{%- endset %}
-
-per_kpi as (
-
-    select
-        kpi_name,
-        dataset,
-        {{ count_columns }}
-    from scoped
-    group by 1, 2
-
-),
-
-overall as (
-
-    -- no group by: one row even when there are no labels at all
-    select
-        'overall' as kpi_name,
-        'all' as dataset,
-        {{ count_columns }}
-    from evaluation
+        score_kind,
+        row_scope
+    from (select 'reported' as score_kind union all select 'adjusted' as score_kind) as score_kinds
+    cross join (select 'total' as row_scope union all select 'slice' as row_scope) as row_scopes
 
 ),
 
 counts as (
 
-    select * from per_kpi
-    union all
-    select * from overall
+    {%- for kpi_column, dataset_column in scopes %}
+        {#- the grand total keeps its row with no labels: count over the left join #}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            kinds.score_kind,
+            kinds.row_scope,
+            {{ kpi_column }} as kpi_name,
+            {{ dataset_column }} as dataset,
+            sum(case when is_evaluated and outcome = 'tp' then 1 else 0 end) as tp,
+            sum(case when is_evaluated and outcome = 'fp' then 1 else 0 end) as fp,
+            sum(case when is_evaluated and outcome = 'fn' then 1 else 0 end) as fn,
+            sum(case when is_evaluated and outcome = 'tn' then 1 else 0 end) as tn,
+            {%- for label_class in classes %}
+                sum(case when is_evaluated and label_class = '{{ label_class }}' then 1 else 0 end)
+                    as n_{{ label_class }},
+                sum(case
+                    when is_evaluated and label_class = '{{ label_class }}' and not is_high
+                        then 1 else 0
+                end)
+                    as {{ label_class }}_not_high,
+                sum(case
+                    when is_evaluated and label_class = '{{ label_class }}' and is_flagged
+                        then 1 else 0
+                end)
+                    as {{ label_class }}_low,
+            {%- endfor %}
+            count(evaluation.kpi_name) - sum(case when is_evaluated then 1 else 0 end)
+                as n_excluded
+        from kinds
+        left join evaluation
+            on
+                kinds.score_kind = evaluation.score_kind
+                and kinds.row_scope = evaluation.row_scope
+        {%- if dataset_column == 'dataset' %}
+            where evaluation.kpi_name is not null
+        {%- endif %}
+        group by 1, 2, 3, 4
+    {%- endfor %}
 
 ),
 
 final as (
 
     select
+        score_kind,
+        row_scope,
         kpi_name,
         dataset,
         cast(coalesce(tp, 0) as {{ dbt.type_int() }}) as tp,
@@ -119,24 +90,15 @@ final as (
             as f1,
         cast(case when fp + tn > 0 then 1.0 * fp / (fp + tn) end as {{ type_double() }})
             as false_alarm_rate,
-        cast(
-            case when fp + tn > 0 then 1.0 * negatives_not_high / (fp + tn) end
-            as {{ type_double() }}
-        ) as not_high_rate,
-        cast(
-            case when n_clean > 0 then 1.0 * clean_not_high / n_clean end
-            as {{ type_double() }}
-        ) as clean_not_high_rate,
-        cast(
-            case when n_business_only > 0 then 1.0 * business_only_not_high / n_business_only end
-            as {{ type_double() }}
-        ) as business_only_not_high_rate,
-        cast(case
-            when n_unaffected_by_dq > 0 then 1.0 * unaffected_by_dq_not_high / n_unaffected_by_dq
-        end as {{ type_double() }}) as unaffected_by_dq_not_high_rate,
-        cast(coalesce(n_clean, 0) as {{ dbt.type_int() }}) as n_clean,
-        cast(coalesce(n_business_only, 0) as {{ dbt.type_int() }}) as n_business_only,
-        cast(coalesce(n_unaffected_by_dq, 0) as {{ dbt.type_int() }}) as n_unaffected_by_dq
+        {%- for label_class in classes %}
+            cast(coalesce(n_{{ label_class }}, 0) as {{ dbt.type_int() }}) as n_{{ label_class }},
+            cast(case
+                when n_{{ label_class }} > 0 then 1.0 * {{ label_class }}_not_high / n_{{ label_class }}
+            end as {{ type_double() }}) as {{ label_class }}_not_high_rate,
+            cast(case
+                when n_{{ label_class }} > 0 then 1.0 * {{ label_class }}_low / n_{{ label_class }}
+            end as {{ type_double() }}) as {{ label_class }}_low_rate{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from counts
 
 )

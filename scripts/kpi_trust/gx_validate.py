@@ -124,6 +124,10 @@ def raw_values_source(dataset: str, staged_sql: str) -> str:
     return f"(select * replace ({replace}) from ({staged_sql}) as staged)"
 
 
+# Staging's column naming the day a row belongs to (see stage_batches).
+BATCH_DAY_COLUMN = "attributed_date"
+
+
 def batch_table_name(spec: DatasetSpec) -> str:
     """The temp table holding ``spec``'s rows sorted by time, on GE's connection."""
     return f"gx_batch_{spec.dataset}"
@@ -132,19 +136,23 @@ def batch_table_name(spec: DatasetSpec) -> str:
 def stage_batches(
     cursor: duckdb.DuckDBPyConnection, spec: DatasetSpec, source_sql: str
 ) -> dict[dt.date, int]:
-    """Copy the rows with a parseable timestamp into a temp table sorted by it; rows per day.
+    """Copy the rows that belong to a day into a temp table sorted by it; rows per day.
 
+    The day is staging's ``attributed_date``: the event's day, or the day the row was ingested
+    when its event time is missing or impossible (a year-2030 or 1970 timestamp is validated
+    with the day that received it, instead of opening a batch of its own per impossible day).
     ``source_sql`` is a relation name or a parenthesised query. The table is TEMP, so it lives
     only on ``cursor`` (GE's connection) and leaves nothing in the warehouse.
     """
-    ts = spec.timestamp_column
+    day_column = BATCH_DAY_COLUMN
     table = batch_table_name(spec)
     cursor.execute(
         f"create or replace temp table {table} as "
-        f"select * from {source_sql} as source where {ts} is not null order by {ts}"
+        f"select * from {source_sql} as source where {day_column} is not null "
+        f"order by {day_column}"
     )
     counts = cursor.execute(
-        f"select cast({ts} as date) as batch_date, count(*) from {table} group by 1 order by 1"
+        f"select {day_column}, count(*) from {table} group by 1 order by 1"
     ).fetchall()
     return {day: int(count) for day, count in counts}
 
@@ -211,14 +219,10 @@ def _validate_specs(
             continue
         suite = build_suite(spec, statistics.median(day_counts.values()))
         table = batch_table_name(spec)
-        ts = spec.timestamp_column
         for day in day_counts:
             asset = datasource.add_query_asset(
-                name=f"{spec.dataset}_{day:%Y%m%d}",
-                query=(
-                    f"select * from {table} where {ts} >= timestamp '{day}' "
-                    f"and {ts} < timestamp '{day + dt.timedelta(days=1)}'"
-                ),
+                name=f"{spec.dataset}_{day.isoformat().replace('-', '')}",
+                query=f"select * from {table} where {BATCH_DAY_COLUMN} = date '{day.isoformat()}'",
             )
             batch = asset.add_batch_definition_whole_table("day").get_batch()
             result = batch.validate(suite, result_format=result_format)

@@ -73,6 +73,10 @@ def dbt_env(work_dir: Path, seed_dir: Path | None = None, **extra: str) -> dict[
         # are scored in pytest instead (tests/python/test_trust_*.py).
         "KPI_TRUST_MIN_RECALL": "0",
         "KPI_TRUST_MIN_PRECISION": "0",
+        "KPI_TRUST_MIN_SLICE_RECALL": "0",
+        "KPI_TRUST_MIN_SLICE_PRECISION": "0",
+        "KPI_TRUST_MAX_SIBLING_LOW_RATE": "1",
+        "KPI_TRUST_MAX_NOT_HIGH_RATE": "1",
     }
     if seed_dir is not None:
         env["KPI_TRUST_SEED_DIR"] = _seed_dir_in_project(seed_dir)

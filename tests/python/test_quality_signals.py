@@ -70,6 +70,8 @@ def labelled_days(incident: pd.Series) -> list[date]:
 
 def incident_kind(incident: pd.Series) -> str:
     """Catalogue variant of a label, read from its lineage (affected_kpis)."""
+    if incident["incident_type"] == "quarantine_heavy_day":
+        return f"quarantine_heavy_day.{incident['dataset']}"
     if incident["incident_type"] != "schema_drift":
         return incident["incident_type"]
     if incident["dataset"] == "game_events":
@@ -81,16 +83,30 @@ def incident_kind(incident: pd.Series) -> str:
 
 # The signal meant to catch each data-quality incident kind.
 INTENDED_SIGNAL = {
-    "tracking_outage": "purchase_mix_vs_rest_ratio",
+    "tracking_outage": "purchase_rate_vs_rest",
     "schema_drift.event_rename": "event_name_alias_rate",
     "schema_drift.status_casing": "noncanonical_status_rate",
     "schema_drift.latency_unit": "latency_unit_drift_rate",
     "bot_spike": "bot_user_share",
-    "timestamp_shift": "future_timestamp_rate",
+    "timestamp_shift": "implausible_timestamp_rate",
     "duplicate_ingestion": "duplicate_id_rate",
     "null_burst": "required_field_null_rate",
     "late_batch": "late_arrival_rate",
+    "pipeline_stall": "hourly_coverage",
+    "partial_event_loss": "purchase_rate_vs_rest",
+    "batch_clock_skew": "implausible_timestamp_rate",
+    "implausible_timestamp": "implausible_timestamp_rate",
+    "quarantine_heavy_day.api_calls": "invalid_value_rate",
+    "quarantine_heavy_day.game_events": "unknown_event_name_rate",
 }
+# Kinds the 60-day dataset may not have room for (scheduled last in the catalogue).
+OPTIONAL_KINDS = {
+    "pipeline_stall", "partial_event_loss", "batch_clock_skew", "implausible_timestamp",
+    "quarantine_heavy_day.api_calls", "quarantine_heavy_day.game_events",
+}  # fmt: skip
+# Rows a clock bug pushes past midnight are quarantined (event after ingestion) and counted on
+# the day they were ingested: the label's extra hours on the next day carry no evidence.
+SHIFTING_KINDS = {"timestamp_shift", "batch_clock_skew"}
 
 
 def incident_days(incidents: pd.DataFrame, category: str | None = None) -> set[tuple[str, date]]:
@@ -101,7 +117,7 @@ def incident_days(incidents: pd.DataFrame, category: str | None = None) -> set[t
 def test_dataset_schedules_every_incident_kind(quality_warehouse):
     _, incidents = quality_warehouse
     kinds = set(incidents.apply(incident_kind, axis=1))
-    assert set(INTENDED_SIGNAL) <= kinds
+    assert set(INTENDED_SIGNAL) - OPTIONAL_KINDS <= kinds
     assert {"latency_regression", "failure_spike", "conversion_drop", "campaign_spike"} <= kinds
 
 
@@ -111,12 +127,17 @@ def test_data_quality_incident_moves_its_signal(kind, quality_warehouse, signals
     chosen = incidents[
         (incidents["category"] == "data_quality") & (incidents.apply(incident_kind, axis=1) == kind)
     ]
+    if chosen.empty and kind in OPTIONAL_KINDS:
+        pytest.skip(f"{kind} not scheduled in this dataset")
     assert len(chosen) > 0
     for _, incident in chosen.iterrows():
         signal_name = INTENDED_SIGNAL[kind]
         if kind == "tracking_outage" and incident["slice_dimension"] == "all":
-            signal_name = "purchases_per_session_ratio"  # no other platform to compare with
-        for day in labelled_days(incident):
+            signal_name = "purchase_rate_drop"  # no other slice to compare with
+        days = labelled_days(incident)
+        if kind in SHIFTING_KINDS and pd.Timestamp(incident["end_at"]).hour:
+            days = days[:-1]
+        for day in days:
             rows = signals[
                 (signals["dataset"] == incident["dataset"])
                 & (signals["signal_date"] == day)
@@ -197,14 +218,16 @@ def test_every_row_says_what_it_concerns(signals, quality_warehouse):
                    "signal_category", "detail", "threshold_warn", "threshold_fail"]:  # fmt: skip
         assert signals[column].notna().all(), column
     assert set(signals["slice_dimension"]) == {
-        "all", "api_name", "region", "platform", "acquisition_channel"
+        "all", "api_name", "region", "document_type", "client_type",
+        "platform", "country", "acquisition_channel",
     }  # fmt: skip
     with duckdb.connect(str(db_path), read_only=True) as con:
         seeded = set(con.sql("select signal_name from raw.quality_thresholds").df()["signal_name"])
     assert set(signals["signal_name"]) == seeded
     by_scope = signals.groupby("signal_name")["scope"].agg(set).to_dict()
     assert by_scope["event_name_alias_rate"] == {"event_name=purchase"}
-    assert by_scope["purchases_per_session_ratio"] == {"event_name=purchase"}
+    assert by_scope["purchase_rate_drop"] == {"event_name=purchase"}
+    assert by_scope["hourly_coverage"] == {"rows"}
     assert by_scope["noncanonical_status_rate"] == {"status"}
     assert by_scope["latency_unit_drift_rate"] == {"latency_ms"}
     assert by_scope["bot_user_share"] == {"user_id"}
