@@ -30,20 +30,28 @@
         today.{{ date_column }}
 {%- endmacro %}
 
-{#- trailing_dispersion: the robust relative spread of `ratio_column` (observed / expected of
-    past days, ~1 on a normal day) over the same trailing window: interquartile range / 1.349,
-    a standard-deviation estimate that one incident day in the window does not inflate.
+{#- trailing_dispersion: the extra-Poisson relative spread of `ratio_column` (observed /
+    expected of past days, ~1 on a normal day) over the same trailing window, by the method of
+    moments: the ratio's robust variance (interquartile range / 1.349, squared: one incident day
+    in the window does not inflate it) minus the Poisson variance the counts alone explain (the
+    mean of `poisson_variance_column`, e.g. 1 / expected), floored at 0. A series that is as
+    noisy as Poisson gets 0 and its test is exact; a series noisier than Poisson (real traffic
+    usually is) gets a negative-binomial-like extra variance.
     Output: partition_columns, date_column, dispersion. -#}
-{% macro trailing_dispersion(cte, partition_columns, date_column, ratio_column) -%}
+{% macro trailing_dispersion(cte, partition_columns, date_column, ratio_column, poisson_variance_column) -%}
     select
         {%- for column in partition_columns %}
             today.{{ column }},
         {%- endfor %}
         today.{{ date_column }},
-        (
-            {{ percentile_cont('history.' ~ ratio_column, 0.75) }}
-            - {{ percentile_cont('history.' ~ ratio_column, 0.25) }}
-        ) / 1.349 as dispersion
+        sqrt(greatest(
+            0,
+            power((
+                {{ percentile_cont('history.' ~ ratio_column, 0.75) }}
+                - {{ percentile_cont('history.' ~ ratio_column, 0.25) }}
+            ) / 1.349, 2)
+            - avg(history.{{ poisson_variance_column }})
+        )) as dispersion
     from {{ cte }} as today
     inner join {{ cte }} as history
         on

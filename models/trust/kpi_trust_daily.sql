@@ -3,9 +3,10 @@
       the evidence the warehouse did not repair);
     * reported_trust_score, for `value_reported` (the naive number): every penalty, repaired
       defects included (kpi_trust_evidence_daily.is_repaired).
-    Levels: high / medium / low from the thresholds; 'insufficient_data' when the slice-day has
-    fewer than var('quality_min_rows') rows (too few for the tests to decide) and no evidence
-    made it low. Reasons: the three largest penalties in plain words; top_reasons also names the
+    Levels: high / medium / low from the thresholds; 'insufficient_data' when the data cannot
+    decide and no evidence made the row low: the slice-day has fewer than var('quality_min_rows')
+    rows, or (KPIs computed from one event type) a loss of more than
+    var('trust_max_undetectable_loss') of its events could go unseen (int_kpi_detectable_losses). Reasons: the three largest penalties in plain words; top_reasons also names the
     repairs behind `value`, with both numbers. -#}
 {%- set string_type = api.Column.translate_type('string') -%}
 
@@ -39,6 +40,19 @@ penalties as (
         kpi_date
     from {{ ref('kpi_trust_evidence_daily') }}
     where is_counted
+
+),
+
+detectable_losses as (
+
+    select
+        kpi_name,
+        dimension_name,
+        dimension_value,
+        expected_events,
+        min_detectable_loss,
+        kpi_date
+    from {{ ref('int_kpi_detectable_losses') }}
 
 ),
 
@@ -157,6 +171,11 @@ scored as (
         adjusted_reasons.reasons as adjusted_reasons,
         reported_reasons.reasons as reported_reasons,
         coalesce(slice_rows.row_count, 0) as slice_rows,
+        detectable_losses.expected_events,
+        detectable_losses.min_detectable_loss,
+        coalesce(slice_rows.row_count, 0) < {{ var('quality_min_rows') }}
+        or coalesce(detectable_losses.min_detectable_loss, 0)
+        > {{ var('trust_max_undetectable_loss') }} as is_undecidable,
         greatest(0, 100 - coalesce(penalty_totals.total_penalty, 0)) as trust_score,
         greatest(0, 100 - coalesce(penalty_totals.reported_penalty, 0)) as reported_trust_score,
         coalesce(penalty_totals.total_penalty, 0) as total_penalty,
@@ -186,6 +205,12 @@ scored as (
             and kpi_rows.dimension_name = repairs.dimension_name
             and kpi_rows.dimension_value = repairs.dimension_value
             and kpi_rows.kpi_date = repairs.kpi_date
+    left join detectable_losses
+        on
+            kpi_rows.kpi_name = detectable_losses.kpi_name
+            and kpi_rows.dimension_name = detectable_losses.dimension_name
+            and kpi_rows.dimension_value = detectable_losses.dimension_value
+            and kpi_rows.kpi_date = detectable_losses.kpi_date
     left join slice_rows
         on
             kpi_rows.dataset = slice_rows.dataset
@@ -207,8 +232,8 @@ final as (
         dimension_name,
         dimension_value,
         unit,
-        {{ trust_level('trust_score', 'slice_rows') }} as trust_level,
-        {{ trust_level('reported_trust_score', 'slice_rows') }} as reported_trust_level,
+        {{ trust_level('trust_score', 'is_undecidable') }} as trust_level,
+        {{ trust_level('reported_trust_score', 'is_undecidable') }} as reported_trust_level,
         case
             when repair_note is not null and adjusted_reasons is not null
                 then repair_note || '; ' || adjusted_reasons
@@ -217,6 +242,12 @@ final as (
             when slice_rows < {{ var('quality_min_rows') }}
                 then 'only ' || {{ dbt.cast('slice_rows', string_type) }}
                     || ' rows in this slice-day: too few for the quality tests to decide'
+            when is_undecidable
+                then 'a loss of up to '
+                    || {{ dbt.cast('cast(round(100 * min_detectable_loss, 0) as integer)', string_type) }}
+                    || '% of its events could go unseen here ('
+                    || {{ dbt.cast('cast(round(expected_events, 0) as integer)', string_type) }}
+                    || ' expected): too few to decide'
         end as top_reasons,
         reported_reasons,
         cast(value as {{ type_double() }}) as value,  -- noqa: RF04
@@ -225,6 +256,7 @@ final as (
         cast(round(reported_trust_score, 2) as {{ type_double() }}) as reported_trust_score,
         cast(round(total_penalty, 2) as {{ type_double() }}) as total_penalty,
         cast(n_penalties as {{ dbt.type_int() }}) as n_penalties,
+        cast(min_detectable_loss as {{ type_double() }}) as min_detectable_loss,
         kpi_date
     from scored
 

@@ -5,6 +5,8 @@
     * score_kind 'adjusted' (trust_score, for value): the same, for incidents the warehouse
       cannot repair (is_repairable false); a repaired incident's rows are negatives
       ('repaired': value is right, the score must stay high).
+    A positive the score itself calls 'insufficient_data' (too few rows or events for any test
+    to see the incident) is undecidable: kept, not evaluated, counted in trust_metrics.
     Slices: an incident covers a row when either is 'all' or they are the same slice; a row of
     the incident's dimension with another value is a 'sibling' (negative: must stay high); a
     row of another dimension is 'indirect' (partly affected, not evaluated). Other negatives:
@@ -201,13 +203,16 @@ final as (
             when value is null then 'value is null (nothing to trust)'
             when label_class = 'indirect'
                 then 'slice of another dimension than the incident: partly affected'
+            when is_positive and trust_level = 'insufficient_data'
+                then 'undecidable: the score says the data are too few to decide'
         end as exclusion_reason,
         cast(value as {{ type_double() }}) as value,  -- noqa: RF04
         cast(trust_score as {{ type_double() }}) as trust_score,
         is_positive,
         trust_score < {{ var('trust_low_threshold') }} as is_flagged,
         trust_score >= {{ var('trust_high_threshold') }} as is_high,
-        value is not null and label_class <> 'indirect' as is_evaluated,
+        value is not null and label_class <> 'indirect'
+        and not (is_positive and coalesce(trust_level, '') = 'insufficient_data') as is_evaluated,
         kpi_date
     from scored
 

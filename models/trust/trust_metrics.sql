@@ -54,7 +54,10 @@ counts as (
                     as {{ label_class }}_low,
             {%- endfor %}
             count(evaluation.kpi_name) - sum(case when is_evaluated then 1 else 0 end)
-                as n_excluded
+                as n_excluded,
+            sum(case
+                when is_positive and trust_level = 'insufficient_data' then 1 else 0
+            end) as n_undecidable
         from kinds
         left join evaluation
             on
@@ -82,6 +85,7 @@ final as (
         cast(coalesce(tp + fn, 0) as {{ dbt.type_int() }}) as n_positives,
         cast(coalesce(fp + tn, 0) as {{ dbt.type_int() }}) as n_negatives,
         cast(coalesce(n_excluded, 0) as {{ dbt.type_int() }}) as n_excluded,
+        cast(coalesce(n_undecidable, 0) as {{ dbt.type_int() }}) as n_undecidable,
         cast(case when tp + fp > 0 then 1.0 * tp / (tp + fp) end as {{ type_double() }})
             as precision,  -- noqa: RF04
         cast(case when tp + fn > 0 then 1.0 * tp / (tp + fn) end as {{ type_double() }})

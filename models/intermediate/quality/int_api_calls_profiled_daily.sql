@@ -66,6 +66,7 @@ flagged as (
         -- LT05 waived: dbt.datediff renders this line past 100 characters
         {{ dbt.datediff('api_calls.requested_at', 'api_calls.ingested_at', 'second') }} / 3600.0 -- noqa: LT05
             as ingestion_lag_hours,
+        api_calls.call_date as recorded_date,
         api_calls.attributed_date as signal_date
     from api_calls
     left join latency_units
@@ -123,6 +124,21 @@ profiled_slices as (
 
 ),
 
+recorded_elsewhere as (
+
+    -- rows with an impossible time count on the day they were ingested (which lost them) and
+    -- also on the day they claim, when that day is in the log (where a naive query puts them)
+    select
+        recorded_date as signal_date,
+        slice_dimension,
+        slice_value,
+        count(*) as recorded_implausible_rows
+    from sliced
+    where implausible_timestamp_row = 1 and recorded_date <> signal_date
+    group by recorded_date, slice_dimension, slice_value
+
+),
+
 slice_days as (
 
     -- every slice on every day of the log, so a slice that went silent shows as zero rows
@@ -138,11 +154,12 @@ profiled as (
         slice_days.slice_value,
         {%- for column in [
             'row_count', 'duplicate_id_rows', 'missing_required_rows', 'invalid_value_rows',
-            'noncanonical_status_rows', 'latency_unit_drift_rows', 'implausible_timestamp_rows',
-            'late_arrival_rows',
+            'noncanonical_status_rows', 'latency_unit_drift_rows', 'late_arrival_rows',
         ] %}
             coalesce(profiled_slices.{{ column }}, 0) as {{ column }},
         {%- endfor %}
+        coalesce(profiled_slices.implausible_timestamp_rows, 0)
+        + coalesce(recorded_elsewhere.recorded_implausible_rows, 0) as implausible_timestamp_rows,
         profiled_slices.ingestion_lag_p95_hours
     from slice_days
     left join profiled_slices
@@ -150,6 +167,11 @@ profiled as (
             slice_days.signal_date = profiled_slices.signal_date
             and slice_days.slice_dimension = profiled_slices.slice_dimension
             and slice_days.slice_value = profiled_slices.slice_value
+    left join recorded_elsewhere
+        on
+            slice_days.signal_date = recorded_elsewhere.signal_date
+            and slice_days.slice_dimension = recorded_elsewhere.slice_dimension
+            and slice_days.slice_value = recorded_elsewhere.slice_value
 
 ),
 

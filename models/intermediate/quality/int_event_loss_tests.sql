@@ -2,12 +2,14 @@
     counting human (non-bot, deduplicated) purchases and level completions per human session:
     * <event>_rate_drop (every slice): observed events vs sessions x the slice's trailing rate x
       (1 - var('quality_max_market_drop')): a loss beyond what the prior allows a market to do;
-    * <event>_rate_vs_rest (every slice but 'all'): observed events vs sessions x the rest of the
-      dataset's rate today x the slice's trailing rate relative to the rest. A market change
-      moves every slice alike and cancels out; tracking lost in one country, channel or platform
-      does not. No prior needed: the other slices are the control.
-    z = count_test_z (Poisson and the ratio's own day-to-day dispersion; for vs_rest plus the
-    rest's own Poisson noise). Thresholds are z values (one-sided false-alarm probabilities). -#}
+    * <event>_rate_vs_rest (every slice but 'all'): the slice's share of the day's events, given
+      the day's total (a conditional, binomial-type test): expected share = the slice's sessions
+      x its trailing rate relative to the rest, over that plus the rest's events. A market
+      change moves every slice alike and cancels out; tracking lost in one country, channel or
+      platform does not. No prior needed: the other slices are the control.
+    z = count_test_z (rate_drop: Poisson) or binomial_test_z (vs_rest: the slice's share), each
+    with the ratio's own extra-Poisson day-to-day dispersion. Thresholds are z values
+    (one-sided false-alarm probabilities). -#}
 {%- set dimensions = var('quality_slice_dimensions')['game_events'] -%}
 {%- set event_types = ['purchase', 'level_complete'] -%}
 
@@ -115,7 +117,11 @@ expected as (
         relative.*,
         rate_baselines.baseline_days,
         relative.sessions * rate_baselines.baseline_ratio as rate_expected,
-        relative.rest_rate_events * relative_baselines.baseline_ratio as rest_expected
+        -- the slice's expected share of the day's events: its sessions at its trailing rate
+        -- relative to the rest, over that plus the rest's events
+        relative.rest_rate_events * relative_baselines.baseline_ratio / nullif(
+            relative.rest_rate_events * relative_baselines.baseline_ratio + relative.rest_events, 0
+        ) as expected_share
     from relative
     inner join rate_baselines
         on
@@ -137,7 +143,10 @@ ratios as (
     select
         *,
         events / nullif(rate_expected, 0) as rate_ratio,
-        events / nullif(rest_expected, 0) as rest_ratio
+        1 / nullif(rate_expected, 0) as rate_poisson_variance,
+        events / nullif((events + rest_events) * expected_share, 0) as rest_ratio,
+        (1 - expected_share) / nullif((events + rest_events) * expected_share, 0)
+            as rest_poisson_variance
     from expected
 
 ),
@@ -145,7 +154,8 @@ ratios as (
 rate_dispersions as (
 
     {{ trailing_dispersion(
-        'ratios', ['event_type', 'slice_dimension', 'slice_value'], 'event_date', 'rate_ratio'
+        'ratios', ['event_type', 'slice_dimension', 'slice_value'], 'event_date', 'rate_ratio',
+        'rate_poisson_variance'
     ) }}
 
 ),
@@ -153,7 +163,8 @@ rate_dispersions as (
 rest_dispersions as (
 
     {{ trailing_dispersion(
-        'ratios', ['event_type', 'slice_dimension', 'slice_value'], 'event_date', 'rest_ratio'
+        'ratios', ['event_type', 'slice_dimension', 'slice_value'], 'event_date', 'rest_ratio',
+        'rest_poisson_variance'
     ) }}
 
 ),
@@ -169,6 +180,8 @@ tests as (
         ratios.baseline_days,
         ratios.events as observed,
         ratios.rate_expected * (1 - {{ var('quality_max_market_drop') }}) as expected,
+        cast(null as {{ type_double() }}) as trials,
+        cast(null as {{ type_double() }}) as expected_share,
         rate_dispersions.dispersion,
         ratios.event_date
     from ratios
@@ -189,12 +202,10 @@ tests as (
         ratios.sessions,
         ratios.baseline_days,
         ratios.events as observed,
-        ratios.rest_expected as expected,
-        -- the rest's own count is noisy too: add its relative Poisson variance
-        sqrt(
-            power(coalesce(rest_dispersions.dispersion, 0), 2)
-            + 1.0 / greatest(ratios.rest_events, 1)
-        ) as dispersion,
+        (ratios.events + ratios.rest_events) * ratios.expected_share as expected,
+        ratios.events + ratios.rest_events as trials,
+        ratios.expected_share,
+        rest_dispersions.dispersion,
         ratios.event_date
     from ratios
     left join rest_dispersions
@@ -226,7 +237,11 @@ final as (
         cast(case
             when baseline_days >= {{ var('quality_min_baseline_days') }}
                 and expected >= {{ var('quality_min_expected_count') }}
-                then {{ count_test_z('observed', 'expected', 'dispersion') }}
+                then case
+                    when signal_name = 'rate_vs_rest'
+                        then {{ binomial_test_z('observed', 'trials', 'expected_share', 'dispersion') }}
+                    else {{ count_test_z('observed', 'expected', 'dispersion') }}
+                end
         end as {{ type_double() }}) as z_score,
         event_date as signal_date
     from tests

@@ -77,6 +77,7 @@ flagged as (
         -- LT05 waived: dbt.datediff renders this line past 100 characters
         {{ dbt.datediff('event_at', 'ingested_at', 'second') }} / 3600.0 -- noqa: LT05
             as ingestion_lag_hours,
+        event_date as recorded_date,
         attributed_date as signal_date
     from game_events
 
@@ -164,6 +165,21 @@ bot_slices as (
 
 ),
 
+recorded_elsewhere as (
+
+    -- rows with an impossible time count on the day they were ingested (which lost them) and
+    -- also on the day they claim, when that day is in the log (where a naive query puts them)
+    select
+        recorded_date as signal_date,
+        slice_dimension,
+        slice_value,
+        count(*) as recorded_implausible_rows
+    from sliced
+    where implausible_timestamp_row = 1 and recorded_date <> signal_date
+    group by recorded_date, slice_dimension, slice_value
+
+),
+
 slice_days as (
 
     -- every slice on every day of the log, so a slice that went silent shows as zero rows
@@ -180,7 +196,7 @@ profiled as (
         {%- for column in [
             'row_count', 'duplicate_id_rows', 'missing_required_rows', 'invalid_value_rows',
             'unknown_event_name_rows', 'purchase_rows', 'negative_revenue_rows',
-            'implausible_timestamp_rows', 'late_arrival_rows',
+            'late_arrival_rows',
         ] %}
             coalesce(profiled_slices.{{ column }}, 0) as {{ column }},
         {%- endfor %}
@@ -188,6 +204,8 @@ profiled as (
             coalesce(profiled_slices.{{ target }}_alias_rows, 0) as {{ target }}_alias_rows,
             coalesce(profiled_slices.{{ target }}_any_name_rows, 0) as {{ target }}_any_name_rows,
         {%- endfor %}
+        coalesce(profiled_slices.implausible_timestamp_rows, 0)
+        + coalesce(recorded_elsewhere.recorded_implausible_rows, 0) as implausible_timestamp_rows,
         profiled_slices.ingestion_lag_p95_hours,
         coalesce(bot_slices.user_count, 0) as user_count,
         coalesce(bot_slices.bot_users, 0) as bot_users
@@ -197,6 +215,11 @@ profiled as (
             slice_days.signal_date = profiled_slices.signal_date
             and slice_days.slice_dimension = profiled_slices.slice_dimension
             and slice_days.slice_value = profiled_slices.slice_value
+    left join recorded_elsewhere
+        on
+            slice_days.signal_date = recorded_elsewhere.signal_date
+            and slice_days.slice_dimension = recorded_elsewhere.slice_dimension
+            and slice_days.slice_value = recorded_elsewhere.slice_value
     left join bot_slices
         on
             slice_days.signal_date = bot_slices.signal_date

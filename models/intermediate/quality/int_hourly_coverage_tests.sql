@@ -4,11 +4,16 @@
     * tail_<h>: hours >= h (the day stops at h, e.g. a pipeline that stalls at noon);
     * head_<h>: hours < h (the day starts late);
     * hour_<h>: hour h alone (a gap in the middle of the day).
+    On days the whole dataset has a gap, every slice is also tested on that one window
+    (hourly_coverage_dataset_gap, a single pre-selected test: its thresholds need no
+    correction), so a small slice that lost the same hours shows it.
     Expected rows in a window = the window's baseline share x the smaller of the day's own
     total and the slice's trailing mean day: a day that is quieter all day long (a holiday) is
     not a gap, and neither are hours that look short only because a burst elsewhere in the day
-    (bots, a campaign hour) inflated the total: only a loss of the shape is tested. z = count_test_z (Poisson and the window's own day-to-day dispersion); with 70
-    windows per slice-day the thresholds (quality_thresholds.csv) are Bonferroni-corrected. -#}
+    (bots, a campaign hour) inflated the total: only a loss of the shape is tested.
+    z = binomial_test_z (the window's share of that scale, with the window's own extra
+    day-to-day dispersion); with 70 windows per slice-day the thresholds
+    (quality_thresholds.csv) are Bonferroni-corrected. -#}
 {%- set windows = [] -%}
 {%- for hour in range(1, 24) -%}
     {%- do windows.append(('tail', hour)) -%}
@@ -136,7 +141,10 @@ ratios as (
         baselines.baseline_ratio * window_counts.scale_rows as expected_rows,
         baselines.baseline_days,
         window_counts.window_rows
-        / nullif(baselines.baseline_ratio * window_counts.scale_rows, 0) as observed_ratio
+        / nullif(baselines.baseline_ratio * window_counts.scale_rows, 0) as observed_ratio,
+        (1 - baselines.baseline_ratio)
+        / nullif(baselines.baseline_ratio * window_counts.scale_rows, 0) as poisson_variance,
+        baselines.baseline_ratio as window_share
     from window_counts
     inner join baselines
         on
@@ -155,8 +163,42 @@ dispersions as (
     {{ trailing_dispersion(
         'ratios',
         ['dataset', 'time_basis', 'slice_dimension', 'slice_value', 'window_kind', 'window_hour'],
-        'row_date', 'observed_ratio'
+        'row_date', 'observed_ratio', 'poisson_variance'
     ) }}
+
+),
+
+slice_day_dispersions as (
+
+    select
+        dataset,
+        time_basis,
+        slice_dimension,
+        slice_value,
+        row_date,
+        {{ percentile_cont('dispersion', 0.5) }} as median_dispersion
+    from dispersions
+    group by 1, 2, 3, 4, 5
+
+),
+
+pooled_dispersions as (
+
+    -- a window's dispersion comes from a few weeks of days: pool it with the slice-day's other
+    -- windows (their median) and keep the larger, so an estimate that is low by chance cannot
+    -- make a normal day look broken
+    select
+        dispersions.*,
+        greatest(dispersions.dispersion, slice_day_dispersions.median_dispersion)
+            as pooled_dispersion
+    from dispersions
+    inner join slice_day_dispersions
+        on
+            dispersions.dataset = slice_day_dispersions.dataset
+            and dispersions.time_basis = slice_day_dispersions.time_basis
+            and dispersions.slice_dimension = slice_day_dispersions.slice_dimension
+            and dispersions.slice_value = slice_day_dispersions.slice_value
+            and dispersions.row_date = slice_day_dispersions.row_date
 
 ),
 
@@ -164,22 +206,25 @@ tested as (
 
     select
         ratios.*,
-        dispersions.dispersion,
-        {{ count_test_z('ratios.window_rows', 'ratios.expected_rows', 'dispersions.dispersion') }}
-            as z_score,
+        dispersions.pooled_dispersion as dispersion,
+        {{ binomial_test_z(
+            'ratios.window_rows', 'ratios.scale_rows', 'ratios.window_share',
+            'dispersions.pooled_dispersion'
+        ) }} as z_score,
         row_number() over (
             partition by
                 ratios.dataset, ratios.time_basis, ratios.slice_dimension, ratios.slice_value,
                 ratios.row_date
             order by
-                {{ count_test_z(
-                    'ratios.window_rows', 'ratios.expected_rows', 'dispersions.dispersion'
+                {{ binomial_test_z(
+                    'ratios.window_rows', 'ratios.scale_rows', 'ratios.window_share',
+                    'dispersions.pooled_dispersion'
                 ) }} asc nulls last,
                 ratios.window_kind,
                 ratios.window_hour
         ) as window_rank
     from ratios
-    left join dispersions
+    left join pooled_dispersions as dispersions
         on
             ratios.dataset = dispersions.dataset
             and ratios.time_basis = dispersions.time_basis
@@ -194,14 +239,61 @@ tested as (
 
 ),
 
+dataset_gaps as (
+
+    -- the whole dataset's most deficient window, where it is itself a warning or worse
+    select
+        tested.dataset,
+        tested.time_basis,
+        tested.window_kind,
+        tested.window_hour,
+        tested.row_date
+    from tested
+    inner join {{ ref('quality_thresholds') }} as thresholds
+        on thresholds.signal_name = 'hourly_coverage'
+    where
+        tested.slice_dimension = 'all'
+        and tested.window_rank = 1
+        and tested.z_score < thresholds.threshold_warn
+
+),
+
+selected as (
+
+    -- each slice's own most deficient window (hourly_coverage), and, on days the whole dataset
+    -- has a gap, the slice tested on that one pre-selected window (hourly_coverage_dataset_gap):
+    -- a single test per slice-day, so a small slice that lost the same hours shows it
+    select
+        tested.*,
+        case time_basis
+            when 'event' then 'hourly_coverage'
+            else 'batch_arrival_coverage'
+        end as signal_name
+    from tested
+    where window_rank = 1
+
+    union all
+
+    select
+        tested.*,
+        'hourly_coverage_dataset_gap' as signal_name
+    from tested
+    inner join dataset_gaps
+        on
+            tested.dataset = dataset_gaps.dataset
+            and tested.time_basis = dataset_gaps.time_basis
+            and tested.window_kind = dataset_gaps.window_kind
+            and tested.window_hour = dataset_gaps.window_hour
+            and tested.row_date = dataset_gaps.row_date
+    where tested.slice_dimension <> 'all' and tested.time_basis = 'event'
+
+),
+
 final as (
 
     select
         dataset,
-        case time_basis
-            when 'event' then 'hourly_coverage'
-            else 'batch_arrival_coverage'
-        end as signal_name,
+        signal_name,
         slice_dimension,
         slice_value,
         'rows' as scope,
@@ -211,6 +303,7 @@ final as (
             else 'rows in hour ' || cast(window_hour as {{ dbt.type_string() }}) || ':00'
         end || case
             when time_basis = 'ingestion' then ' (by ingestion time)'
+            when signal_name = 'hourly_coverage_dataset_gap' then ' (the whole dataset''s gap)'
             else ''
         end || '; last hour with rows ' || coalesce(cast(last_hour as {{ dbt.type_string() }}), 'none')
             as detail_context,
@@ -220,8 +313,7 @@ final as (
         cast(dispersion as {{ type_double() }}) as dispersion,
         cast(z_score as {{ type_double() }}) as z_score,
         row_date as signal_date
-    from tested
-    where window_rank = 1
+    from selected
 
 )
 

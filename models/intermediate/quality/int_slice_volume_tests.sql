@@ -3,7 +3,8 @@
     trailing share. A dataset-wide rise or fall cancels out; a region, API or country going
     quiet on its own does not. Real traffic can shift between slices too (an outage, a
     migration), so the trust lineage gives it the small weight of an anomaly.
-    z = count_test_z (Poisson and the share's own day-to-day dispersion). -#}
+    z = binomial_test_z (the slice's share of the day's rows, with the share's own extra
+    day-to-day dispersion). -#}
 with daily as (
 
     select
@@ -51,9 +52,12 @@ ratios as (
     select
         shares.*,
         baselines.baseline_days,
+        baselines.baseline_ratio as expected_share,
         shares.dataset_rows * baselines.baseline_ratio as expected_rows,
         shares.slice_rows / nullif(shares.dataset_rows * baselines.baseline_ratio, 0)
-            as observed_ratio
+            as observed_ratio,
+        (1 - baselines.baseline_ratio)
+        / nullif(shares.dataset_rows * baselines.baseline_ratio, 0) as poisson_variance
     from shares
     inner join baselines
         on
@@ -67,7 +71,8 @@ ratios as (
 dispersions as (
 
     {{ trailing_dispersion(
-        'ratios', ['dataset', 'slice_dimension', 'slice_value'], 'row_date', 'observed_ratio'
+        'ratios', ['dataset', 'slice_dimension', 'slice_value'], 'row_date', 'observed_ratio',
+        'poisson_variance'
     ) }}
 
 ),
@@ -88,8 +93,9 @@ final as (
         cast(case
             when ratios.baseline_days >= {{ var('quality_min_baseline_days') }}
                 and ratios.expected_rows >= {{ var('quality_min_expected_count') }}
-                then {{ count_test_z(
-                    'ratios.slice_rows', 'ratios.expected_rows', 'dispersions.dispersion'
+                then {{ binomial_test_z(
+                    'ratios.slice_rows', 'ratios.dataset_rows', 'ratios.expected_share',
+                    'dispersions.dispersion'
                 ) }}
         end as {{ type_double() }}) as z_score,
         ratios.row_date as signal_date
