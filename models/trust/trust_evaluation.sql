@@ -63,6 +63,7 @@ scored as (
 
     {%- for score_kind in ['reported', 'adjusted'] %}
         {%- set prefix = 'reported_' if score_kind == 'reported' else '' %}
+        {%- set reasons_column = prefix ~ 'reasons' if prefix else 'top_reasons' %}
         {%- if not loop.first %}
             union all
         {%- endif %}
@@ -83,11 +84,11 @@ scored as (
                 when row_labels.has_unrelated = 1 then 'unaffected_by_dq'
                 else 'clean'
             end as label_class,
-            kpi_rows.{{ prefix }}trust_level as trust_level,
+            kpi_rows.{{ prefix ~ 'trust_level' }} as trust_level,  -- noqa: AL09
             row_labels.incident_ids,
-            kpi_rows.{{ 'reported_reasons' if score_kind == 'reported' else 'top_reasons' }} as reasons,
+            kpi_rows.{{ reasons_column }} as reasons,
             kpi_rows.value,
-            kpi_rows.{{ prefix }}trust_score as trust_score,
+            kpi_rows.{{ prefix ~ 'trust_score' }} as trust_score,  -- noqa: AL09
             coalesce(row_labels.{{ score_kind }}_positive, 0) = 1 as is_positive,
             kpi_rows.kpi_date
         from kpi_rows

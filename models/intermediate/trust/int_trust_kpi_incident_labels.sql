@@ -5,6 +5,7 @@
     another value is a 'sibling'; a row of another dimension is 'indirect'. Read only by
     trust_evaluation: the labels stay out of everything the trust score reads. -#}
 {%- set next_day_kpis = var('trust_next_day_kpis') -%}
+{%- set timestamp_type = dbt.type_timestamp() -%}
 
 with kpi_rows as (
 
@@ -48,13 +49,14 @@ pairs as (
         incidents.is_repairable,
         {{ dbt.concat(["'|'", 'incidents.affected_kpis', "'|'"]) }}
         like {{ dbt.concat(["'%|'", 'kpi_rows.kpi_name', "'|%'"]) }} as lists_kpi,
-        incidents.start_at < cast({{ dbt.dateadd('day', 1, 'kpi_rows.kpi_date') }} as {{ dbt.type_timestamp() }})
-        and incidents.end_at > cast(kpi_rows.kpi_date as {{ dbt.type_timestamp() }})
+        incidents.start_at
+        < cast({{ dbt.dateadd('day', 1, 'kpi_rows.kpi_date') }} as {{ timestamp_type }})
+        and incidents.end_at > cast(kpi_rows.kpi_date as {{ timestamp_type }})
         {%- if next_day_kpis | length > 0 %}
             or (
                 kpi_rows.kpi_name in ('{{ next_day_kpis | join("', '") }}')
                 and incidents.start_at
-                < cast({{ dbt.dateadd('day', 2, 'kpi_rows.kpi_date') }} as {{ dbt.type_timestamp() }})
+                < cast({{ dbt.dateadd('day', 2, 'kpi_rows.kpi_date') }} as {{ timestamp_type }})
             )
         {%- endif %} as touches_row,
         case
@@ -69,8 +71,8 @@ pairs as (
         on
             kpi_rows.dataset = incidents.dataset
             and incidents.start_at
-            < cast({{ dbt.dateadd('day', 2, 'kpi_rows.kpi_date') }} as {{ dbt.type_timestamp() }})
-            and incidents.end_at > cast(kpi_rows.kpi_date as {{ dbt.type_timestamp() }})
+            < cast({{ dbt.dateadd('day', 2, 'kpi_rows.kpi_date') }} as {{ timestamp_type }})
+            and incidents.end_at > cast(kpi_rows.kpi_date as {{ timestamp_type }})
 
 ),
 
@@ -86,26 +88,37 @@ final as (
                 when category = 'data_quality' and lists_kpi and touches_row
                     and slice_relation = 'covers'
                     {%- if score_kind == 'adjusted' %} and not is_repairable{% endif %}
-                    then 1 else 0
+                    then 1
+                else 0
             end) as {{ score_kind }}_positive,
         {%- endfor %}
         max(case
             when category = 'data_quality' and lists_kpi and touches_row
-                and slice_relation = 'covers' and is_repairable then 1 else 0
+                and slice_relation = 'covers' and is_repairable
+                then 1
+            else 0
         end) as has_repaired,
         max(case
             when category = 'data_quality' and lists_kpi and touches_row
-                and slice_relation = 'indirect' then 1 else 0
+                and slice_relation = 'indirect'
+                then 1
+            else 0
         end) as has_indirect,
         max(case
             when category = 'data_quality' and lists_kpi and touches_row
-                and slice_relation = 'sibling' then 1 else 0
+                and slice_relation = 'sibling'
+                then 1
+            else 0
         end) as has_sibling,
         max(case
-            when category = 'business' and lists_kpi and touches_row then 1 else 0
+            when category = 'business' and lists_kpi and touches_row
+                then 1
+            else 0
         end) as has_business,
         max(case
-            when category = 'data_quality' and not lists_kpi and touches_row then 1 else 0
+            when category = 'data_quality' and not lists_kpi and touches_row
+                then 1
+            else 0
         end) as has_unrelated,
         kpi_date
     from pairs
