@@ -1,6 +1,7 @@
 {#- The most downstream nodes whose tests `dbt_test_results` / `dbt_test_failures_daily`
     report: what the trust score reads (kpi_daily, quality_signals_daily, gx_validation_results,
-    its seeds) and the marts no model reads. Everything upstream of them is covered too (see
+    its seeds, and the trust intermediate models that read only those) and the marts no model
+    reads. Everything upstream of them is covered too (see
     `reportable_test_nodes`), because in `dbt build` the tests of every ancestor finish before
     its children start. Tests on the results models' descendants (the trust models) cannot be
     reported by them, and neither can tests on the ground-truth labels: the labels must stay
@@ -17,6 +18,12 @@
         'quarantined_rows',
         'trust_kpi_groups',
         'trust_evidence_map',
+        'int_trust_evidence_signals',
+        'int_trust_evidence_gx',
+        'int_trust_slice_rows_daily',
+        'int_trust_kpi_evidence_weights',
+        'int_trust_kpi_evidence_days',
+        'int_kpi_detectable_losses',
     ]) }}
 {%- endmacro %}
 

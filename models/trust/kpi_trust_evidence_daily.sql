@@ -9,42 +9,32 @@
     (repaired_by): the item lowers reported_trust_score, not trust_score.
     Slices: a slice row (platform = ios) reads only evidence measured on its own rows; a total
     row ('all') reads the whole dataset's evidence and that of every material slice, because a
-    total is computed from every slice's rows. -#}
-{%- set next_day_kpis = var('trust_next_day_kpis') -%}
-
-with kpi_rows as (
+    total is computed from every slice's rows. The KPI x evidence-day grid and the lineage
+    weights come from int_trust_kpi_evidence_days and int_trust_kpi_evidence_weights. -#}
+with kpi_evidence_days as (
 
     select
         kpi_name,
         dataset,
         dimension_name,
         dimension_value,
-        kpi_date
-    from {{ ref('kpi_daily') }}
+        kpi_date,
+        evidence_date
+    from {{ ref('int_trust_kpi_evidence_days') }}
 
 ),
 
-kpi_groups as (
+kpi_weights as (
 
     select
         dataset,
-        kpi_group,
-        kpi_name
-    from {{ ref('trust_kpi_groups') }}
-
-),
-
-evidence_map as (
-
-    select
-        dataset,
+        kpi_name,
         evidence_source,
         evidence_name,
-        kpi_group,
         evidence_kind,
         weight,
         repaired_by
-    from {{ ref('trust_evidence_map') }}
+    from {{ ref('int_trust_kpi_evidence_weights') }}
 
 ),
 
@@ -65,60 +55,6 @@ evidence as (
         is_material_slice,
         evidence_date
     from {{ ref('int_trust_evidence_daily') }}
-
-),
-
-kpi_weights as (
-
-    -- the weight each KPI gives each evidence item: a KPI reached through two groups
-    -- (e.g. game_all and game_purchases) takes the larger weight, never the sum
-    select
-        kpi_groups.dataset,
-        kpi_groups.kpi_name,
-        evidence_map.evidence_source,
-        evidence_map.evidence_name,
-        max(evidence_map.evidence_kind) as evidence_kind,
-        max(evidence_map.weight) as weight,
-        max(evidence_map.repaired_by) as repaired_by
-    from evidence_map
-    inner join kpi_groups
-        on
-            evidence_map.dataset = kpi_groups.dataset
-            and evidence_map.kpi_group = kpi_groups.kpi_group
-    group by 1, 2, 3, 4
-
-),
-
-kpi_evidence_days as (
-
-    -- the days whose evidence a KPI row depends on: its own day, plus the next day for KPIs
-    -- computed from the next day's activity (d1_retention of d uses activity on d and d + 1)
-    select
-        kpi_rows.kpi_name,
-        kpi_rows.dataset,
-        kpi_rows.dimension_name,
-        kpi_rows.dimension_value,
-        kpi_rows.kpi_date,
-        kpi_rows.kpi_date as evidence_date
-    from kpi_rows
-    {%- if next_day_kpis | length > 0 %}
-
-        union all
-
-        select
-            kpi_rows.kpi_name,
-            kpi_rows.dataset,
-            kpi_rows.dimension_name,
-            kpi_rows.dimension_value,
-            kpi_rows.kpi_date,
-            cast({{ dbt.dateadd('day', 1, 'kpi_rows.kpi_date') }} as date) as evidence_date
-        from kpi_rows
-        where kpi_rows.kpi_name in (
-                {%- for kpi_name in next_day_kpis -%}
-                    '{{ kpi_name }}'{%- if not loop.last %}, {% endif -%}
-                {%- endfor -%}
-            )
-    {%- endif %}
 
 ),
 

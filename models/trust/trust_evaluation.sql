@@ -13,9 +13,8 @@
     'business_only' (a business incident lists the KPI), 'unaffected_by_dq' (a data-quality
     incident that day does not list it), 'clean'. KPIs computed from the next day
     (var('trust_next_day_kpis')) are touched by incidents of day + 1 too. Flagged = score below
-    var('trust_low_threshold'). Null values are not evaluated. Empty without labels. -#}
-{%- set next_day_kpis = var('trust_next_day_kpis') -%}
-
+    var('trust_low_threshold'). Null values are not evaluated. Empty without labels. The
+    incidents' labels per KPI row come from int_trust_kpi_incident_labels. -#}
 with kpi_rows as (
 
     select
@@ -37,57 +36,9 @@ with kpi_rows as (
 
 incidents as (
 
-    select
-        incident_id,
-        dataset,
-        category,
-        affected_kpis,
-        slice_dimension,
-        slice_value,
-        coalesce(is_repairable, false) as is_repairable,
-        start_at,
-        end_at
+    select incident_id
     from {{ ref('stg_ground_truth__injected_incidents') }}
     where not is_quarantined
-
-),
-
-pairs as (
-
-    -- every (KPI row, incident of its dataset touching its day or, for next-day KPIs, day + 1)
-    select
-        kpi_rows.kpi_name,
-        kpi_rows.dimension_name,
-        kpi_rows.dimension_value,
-        kpi_rows.kpi_date,
-        incidents.incident_id,
-        incidents.category,
-        incidents.is_repairable,
-        {{ dbt.concat(["'|'", 'incidents.affected_kpis', "'|'"]) }}
-        like {{ dbt.concat(["'%|'", 'kpi_rows.kpi_name', "'|%'"]) }} as lists_kpi,
-        incidents.start_at < cast({{ dbt.dateadd('day', 1, 'kpi_rows.kpi_date') }} as {{ dbt.type_timestamp() }})
-        and incidents.end_at > cast(kpi_rows.kpi_date as {{ dbt.type_timestamp() }})
-        {%- if next_day_kpis | length > 0 %}
-            or (
-                kpi_rows.kpi_name in ('{{ next_day_kpis | join("', '") }}')
-                and incidents.start_at
-                < cast({{ dbt.dateadd('day', 2, 'kpi_rows.kpi_date') }} as {{ dbt.type_timestamp() }})
-            )
-        {%- endif %} as touches_row,
-        case
-            when kpi_rows.dimension_name = 'all' or incidents.slice_dimension = 'all' then 'covers'
-            when kpi_rows.dimension_name = incidents.slice_dimension
-                and kpi_rows.dimension_value = incidents.slice_value then 'covers'
-            when kpi_rows.dimension_name = incidents.slice_dimension then 'sibling'
-            else 'indirect'
-        end as slice_relation
-    from kpi_rows
-    inner join incidents
-        on
-            kpi_rows.dataset = incidents.dataset
-            and incidents.start_at
-            < cast({{ dbt.dateadd('day', 2, 'kpi_rows.kpi_date') }} as {{ dbt.type_timestamp() }})
-            and incidents.end_at > cast(kpi_rows.kpi_date as {{ dbt.type_timestamp() }})
 
 ),
 
@@ -97,37 +48,16 @@ row_labels as (
         kpi_name,
         dimension_name,
         dimension_value,
-        kpi_date,
-        {%- for score_kind in ['reported', 'adjusted'] %}
-            max(case
-                when category = 'data_quality' and lists_kpi and touches_row
-                    and slice_relation = 'covers'
-                    {%- if score_kind == 'adjusted' %} and not is_repairable{% endif %}
-                    then 1 else 0
-            end) as {{ score_kind }}_positive,
-        {%- endfor %}
-        max(case
-            when category = 'data_quality' and lists_kpi and touches_row
-                and slice_relation = 'covers' and is_repairable then 1 else 0
-        end) as has_repaired,
-        max(case
-            when category = 'data_quality' and lists_kpi and touches_row
-                and slice_relation = 'indirect' then 1 else 0
-        end) as has_indirect,
-        max(case
-            when category = 'data_quality' and lists_kpi and touches_row
-                and slice_relation = 'sibling' then 1 else 0
-        end) as has_sibling,
-        max(case
-            when category = 'business' and lists_kpi and touches_row then 1 else 0
-        end) as has_business,
-        max(case
-            when category = 'data_quality' and not lists_kpi and touches_row then 1 else 0
-        end) as has_unrelated,
-        {{ dbt.listagg('incident_id', "'|'", 'order by incident_id') }} as incident_ids
-    from pairs
-    where touches_row
-    group by 1, 2, 3, 4
+        incident_ids,
+        reported_positive,
+        adjusted_positive,
+        has_repaired,
+        has_indirect,
+        has_sibling,
+        has_business,
+        has_unrelated,
+        kpi_date
+    from {{ ref('int_trust_kpi_incident_labels') }}
 
 ),
 
@@ -135,6 +65,7 @@ scored as (
 
     {%- for score_kind in ['reported', 'adjusted'] %}
         {%- set prefix = 'reported_' if score_kind == 'reported' else '' %}
+        {%- set reasons_column = prefix ~ 'reasons' if prefix else 'top_reasons' %}
         {%- if not loop.first %}
             union all
         {%- endif %}
@@ -155,11 +86,11 @@ scored as (
                 when row_labels.has_unrelated = 1 then 'unaffected_by_dq'
                 else 'clean'
             end as label_class,
-            kpi_rows.{{ prefix }}trust_level as trust_level,
+            kpi_rows.{{ prefix ~ 'trust_level' }} as trust_level,  -- noqa: AL09
             row_labels.incident_ids,
-            kpi_rows.{{ 'reported_reasons' if score_kind == 'reported' else 'top_reasons' }} as reasons,
+            kpi_rows.{{ reasons_column }} as reasons,
             kpi_rows.value,
-            kpi_rows.{{ prefix }}trust_score as trust_score,
+            kpi_rows.{{ prefix ~ 'trust_score' }} as trust_score,  -- noqa: AL09
             coalesce(row_labels.{{ score_kind }}_positive, 0) = 1 as is_positive,
             kpi_rows.kpi_date
         from kpi_rows

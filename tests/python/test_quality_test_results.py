@@ -167,5 +167,5 @@ def test_result_models_run_after_what_the_trust_score_reads(history):
     for model in RESULT_MODELS:
         parents = set(manifest["parent_map"][f"model.kpi_trust.{model}"])
         assert {"model.kpi_trust.kpi_daily", "model.kpi_trust.quality_signals_daily"} <= parents
-    evidence = manifest["parent_map"].get("model.kpi_trust.int_trust_evidence_daily", [])
+    evidence = manifest["parent_map"].get("model.kpi_trust.int_trust_evidence_dbt_tests", [])
     assert "model.kpi_trust.dbt_test_failures_daily" in evidence
