@@ -39,6 +39,24 @@ def parse_number(text: pd.Series) -> pd.Series:
     return pd.to_numeric(text.where(ok), errors="coerce")
 
 
+# Timestamp plausibility (docs/trust.md "Attribution"; dbt vars timestamp_tolerance_minutes,
+# timestamp_max_lag_days): an event timed after its ingestion, or outside the log's period,
+# is quarantined; a naive query still drops only the rows outside the log's period.
+TOLERANCE = pd.Timedelta(minutes=60)
+MAX_LAG = pd.Timedelta(days=30)
+
+
+def in_log_period(event: pd.Series, ingested: pd.Series) -> pd.Series:
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    return (event >= ingested.min() - MAX_LAG) & (event <= now + TOLERANCE) & (
+        ingested.isna() | (ingested <= now + TOLERANCE)
+    )
+
+
+def plausible_time(event: pd.Series, ingested: pd.Series) -> pd.Series:
+    return in_log_period(event, ingested) & (event <= ingested + TOLERANCE)
+
+
 def api_frames(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(naive rows with a parseable date, adjusted unique valid calls with latency in ms)."""
     raw = read_raw(raw_dir / "api_calls.csv")
@@ -48,7 +66,7 @@ def api_frames(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw["latency"] = parse_number(raw["latency_ms"])
     for column in ("api_name", "api_version", "region", "client_type", "document_type"):
         raw[column] = raw[column].str.lower()
-    naive = raw[raw["date"].notna()].copy()
+    naive = raw[raw["date"].notna() & in_log_period(raw["requested"], raw["ingested"])].copy()
 
     status = raw["status"].str.lower()
     required = ["call_id", "api_name", "api_version", "region", "client_type", "document_type",
@@ -57,6 +75,7 @@ def api_frames(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         raw[required].notna().all(axis=1)
         & raw["requested"].notna()
         & raw["ingested"].notna()
+        & plausible_time(raw["requested"], raw["ingested"])
         & status.isin({"success", "failure", "timeout"})
         & raw["http_status"].str.fullmatch(INTEGER_PATTERN, na=False)
         & raw["latency"].notna()
@@ -95,7 +114,7 @@ def game_frames(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw["platform"] = raw["platform"].str.lower()
     raw["country"] = raw["country"].str.upper()
     raw["acquisition_channel"] = raw["acquisition_channel"].str.lower()
-    naive = raw[raw["date"].notna()].copy()
+    naive = raw[raw["date"].notna() & in_log_period(raw["at"], raw["ingested"])].copy()
 
     name = raw["event_name"].str.lower()
     install_ok = raw["install_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False)
@@ -111,6 +130,7 @@ def game_frames(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         & name.isin(KNOWN_EVENTS | set(ALIASES))
         & raw["at"].notna()
         & raw["ingested"].notna()
+        & plausible_time(raw["at"], raw["ingested"])
         & install_ok
         & level_ok
         & revenue_ok
