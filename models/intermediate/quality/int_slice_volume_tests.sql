@@ -1,10 +1,18 @@
-{#- Did a slice lose rows while the rest of its dataset did not? One row per dataset x slice
-    (not 'all') x day: the slice's rows vs the dataset's rows that day x the slice's pooled
-    trailing share. A dataset-wide rise or fall cancels out; a region, API or country going
-    quiet on its own does not. Real traffic can shift between slices too (an outage, a
-    migration), so the trust lineage gives it the small weight of an anomaly.
-    z = binomial_test_z (the slice's share of the day's rows, with the share's own extra
-    day-to-day dispersion). -#}
+{#- Did a slice lose rows while its siblings did not? One row per dataset x slice (not 'all') x
+    day: the slice's rows vs expected = its own typical rows x the typical sibling's growth that
+    day.
+    * typical rows: the median of the slice's daily rows over the trailing window (today
+      excluded). A median, not a pooled sum: a bot spike or replay that multiplied one slice's
+      rows for a few days does not raise its expectation for the next four weeks.
+    * growth: each slice's rows today / its typical rows; the day's factor is the median growth
+      over the dimension's slices with enough rows (var quality_min_expected_count). A
+      dataset-wide rise or fall (weekday, season, growth, an outage of everything) moves every
+      slice alike and cancels out; one slice spiking (a campaign in one channel) or going quiet
+      does not move the median of three or more slices, so its siblings are not charged for it.
+      With only two slices the median is their mean: a loss in one shows at half its size.
+    z = count_test_z (Poisson with the ratio's own extra day-to-day dispersion). Real traffic can
+    shift between slices (an outage, a migration), so the trust lineage gives it the small
+    weight of an anomaly. -#}
 with daily as (
 
     select
@@ -14,57 +22,62 @@ with daily as (
         row_date,
         sum(row_count) as slice_rows
     from {{ ref('int_hourly_row_counts') }}
-    where time_basis = 'event'
+    where time_basis = 'event' and slice_dimension <> 'all'
     group by 1, 2, 3, 4
 
 ),
 
-shares as (
+typical as (
 
     select
-        daily.dataset,
-        daily.slice_dimension,
-        daily.slice_value,
-        daily.slice_rows,
-        totals.slice_rows as dataset_rows,
-        daily.row_date
-    from daily
-    inner join daily as totals
+        today.dataset,
+        today.slice_dimension,
+        today.slice_value,
+        today.row_date,
+        today.slice_rows,
+        {{ percentile_cont('history.slice_rows', 0.5) }} as typical_rows,
+        count(case when history.slice_rows > 0 then 1 end) as baseline_days
+    from daily as today
+    inner join daily as history
         on
-            daily.dataset = totals.dataset
-            and daily.row_date = totals.row_date
-            and totals.slice_dimension = 'all'
-    where daily.slice_dimension <> 'all'
+            today.dataset = history.dataset
+            and today.slice_dimension = history.slice_dimension
+            and today.slice_value = history.slice_value
+            and history.row_date < today.row_date
+            and history.row_date >= {{ dbt.dateadd(
+                'day', -1 * var('quality_baseline_days'), 'today.row_date'
+            ) }}
+    group by 1, 2, 3, 4, 5
 
 ),
 
-baselines as (
+growth as (
 
-    {{ trailing_pooled_ratio(
-        'shares', ['dataset', 'slice_dimension', 'slice_value'], 'row_date',
-        'slice_rows', 'dataset_rows'
-    ) }}
+    select
+        dataset,
+        slice_dimension,
+        row_date,
+        {{ percentile_cont('slice_rows / typical_rows', 0.5) }} as sibling_growth
+    from typical
+    where typical_rows >= {{ var('quality_min_expected_count') }}
+    group by 1, 2, 3
 
 ),
 
 ratios as (
 
     select
-        shares.*,
-        baselines.baseline_days,
-        baselines.baseline_ratio as expected_share,
-        shares.dataset_rows * baselines.baseline_ratio as expected_rows,
-        shares.slice_rows / nullif(shares.dataset_rows * baselines.baseline_ratio, 0)
+        typical.*,
+        typical.typical_rows * growth.sibling_growth as expected_rows,
+        typical.slice_rows / nullif(typical.typical_rows * growth.sibling_growth, 0)
             as observed_ratio,
-        (1 - baselines.baseline_ratio)
-        / nullif(shares.dataset_rows * baselines.baseline_ratio, 0) as poisson_variance
-    from shares
-    inner join baselines
+        1 / nullif(typical.typical_rows * growth.sibling_growth, 0) as poisson_variance
+    from typical
+    inner join growth
         on
-            shares.dataset = baselines.dataset
-            and shares.slice_dimension = baselines.slice_dimension
-            and shares.slice_value = baselines.slice_value
-            and shares.row_date = baselines.row_date
+            typical.dataset = growth.dataset
+            and typical.slice_dimension = growth.slice_dimension
+            and typical.row_date = growth.row_date
 
 ),
 
@@ -85,7 +98,7 @@ final as (
         ratios.slice_dimension,
         ratios.slice_value,
         'rows' as scope,
-        'rows relative to the rest of the dataset' as detail_context,
+        'rows vs its typical day times the growth of its sibling slices' as detail_context,
         ratios.slice_rows as sample_rows,
         cast(ratios.slice_rows as {{ type_double() }}) as observed,
         cast(ratios.expected_rows as {{ type_double() }}) as expected,
@@ -93,9 +106,8 @@ final as (
         cast(case
             when ratios.baseline_days >= {{ var('quality_min_baseline_days') }}
                 and ratios.expected_rows >= {{ var('quality_min_expected_count') }}
-                then {{ binomial_test_z(
-                    'ratios.slice_rows', 'ratios.dataset_rows', 'ratios.expected_share',
-                    'dispersions.dispersion'
+                then {{ count_test_z(
+                    'ratios.slice_rows', 'ratios.expected_rows', 'dispersions.dispersion'
                 ) }}
         end as {{ type_double() }}) as z_score,
         ratios.row_date as signal_date
