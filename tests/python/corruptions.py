@@ -11,8 +11,8 @@ arguments; `tests/python/test_trust_corruption_suite.py` binds them to non-overl
 
 **Detectability.** Each expectation carries `z`: per flagged slice, how many standard deviations
 the corruption moves the evidence a detector can see, computed from the data itself, so the test
-can check that the chosen volume makes the corruption statistically detectable (z >= 4, one-sided
-p ~ 3e-5) before asking the warehouse to detect it. For a count that loses (or gains) `k` of the
+can check that the chosen volume makes the corruption statistically detectable (z >= 6.4: the
+fail threshold z = -4.75 reached with 95 % power) before asking the warehouse to detect it. For a count that loses (or gains) `k` of the
 `n` rows a clean day would have, z = k / sqrt(n) (Poisson: a clean day's count varies by
 sqrt(n)). A *defect* that a clean log cannot produce at all (a negative revenue, a repeated id,
 a null required field, a timestamp years after its ingestion) is detectable at any volume where
@@ -57,8 +57,10 @@ PURCHASE_KPIS = ("purchases", "purchasers", "revenue_usd", "conversion_rate", "a
 REVENUE_KPIS = ("revenue_usd", "arpdau", "arppu")
 GAME_SLICE_DIMENSIONS = ("platform", "country", "acquisition_channel")
 ALL = ("all", "all")
-# A corruption must move its evidence by at least this many Poisson standard deviations.
-DETECTABLE_Z = 4.0
+# A corruption must move its evidence by at least this many Poisson standard deviations: the
+# evidence's fail threshold (z -4.75, one-sided 1e-6) reached with 95 % power (+1.65). A loss the
+# size of the count's own noise cannot be required of any detector.
+DETECTABLE_Z = 6.4
 
 Slice = tuple[str, str]
 
@@ -168,12 +170,13 @@ def lose_purchases_in_largest_country(
     Mimics a payment-SDK or store-receipt bug in one market (a localised build that drops part
     of its purchase callbacks): sessions and levels keep flowing, purchases thin out.
 
-    The largest country (by events; US in the generator's world, ~31 % of purchases) has ~105
-    purchases a day at 150k players (~130 on the weekend days used). Losing 40 % is ~42 purchases
-    against a Poisson sd of sqrt(105) ~ 10: z = 0.4 * sqrt(105) ~ 4.1 per day (4.5-4.6 measured;
-    the purchases-per-session ratio, which cancels the weekday and growth swings, has a clean-day
-    CV equal to Poisson's). On the total row the loss is 0.4 * 31 % = 12.4 % of ~340 purchases,
-    z = 42 / sqrt(340) ~ 2.3: not detectable, so the total is only required to be low when the
+    The largest country (by events; US in the generator's world, ~31 % of purchases) has ~280
+    purchases a day at 400k players (~350 on the weekend days used). Losing 40 % is ~110-140
+    purchases against a Poisson sd of sqrt(280) ~ 17: z = 0.4 * sqrt(280) ~ 6.7 per day (the
+    purchases-per-session ratio, which cancels the weekday and growth swings, has a clean-day CV
+    equal to Poisson's). At 150k players the same loss is z ~ 4.1-4.6: a detector with a 1e-3
+    false-alarm rate misses one such day in six. On the total row the loss is 0.4 * 31 % = 12.4 %
+    of ~900 purchases, z ~ 3.7: not detectable, so the total is only required to be low when the
     computed z says so.
     """
     game = game_events.copy()

@@ -48,8 +48,10 @@ MAX_LAG = pd.Timedelta(days=30)
 
 def in_log_period(event: pd.Series, ingested: pd.Series) -> pd.Series:
     now = pd.Timestamp.now(tz="UTC").tz_localize(None)
-    return (event >= ingested.min() - MAX_LAG) & (event <= now + TOLERANCE) & (
-        ingested.isna() | (ingested <= now + TOLERANCE)
+    return (
+        (event >= ingested.min() - MAX_LAG)
+        & (event <= now + TOLERANCE)
+        & (ingested.isna() | (ingested <= now + TOLERANCE))
     )
 
 

@@ -173,9 +173,7 @@ def test_count_tests_false_alarm_rate_on_clean_days(quality_warehouse, signals):
     _, incidents = quality_warehouse
     touched = incident_days(incidents)
     tests = signals[(signals["baseline_method"] == "count_test") & signals["measure"].notna()]
-    clean = tests[
-        ~tests.apply(lambda row: (row["dataset"], row["signal_date"]) in touched, axis=1)
-    ]
+    clean = tests[~tests.apply(lambda row: (row["dataset"], row["signal_date"]) in touched, axis=1)]
     assert len(clean) > 2_000
     warned = clean[clean["health"] < 1]
     failed = clean[clean["health"] == 0]

@@ -7,9 +7,10 @@ brings their own logs. Then, per corruption: the corrupted KPI rows are flagged 
 warehouse can repair them, only their reported value is), the healthy sibling slices of the same
 day stay high; and every untouched day stays high.
 
-Volumes: 42 days, 150,000 players (~28.6k game events and ~340 purchases a day, ~105 of them in
+Volumes: 42 days, 400,000 players (~76k game events and ~900 purchases a day, ~280 of them in
 the largest country) and 600 API calls a day. The binding constraint is the 40 % purchase loss
-in one country: z = 0.4 * sqrt(105) ~ 4.1 needs ~100 purchases a day there. On the API side the
+in one country: z = 0.4 * sqrt(280) ~ 6.7 (detectable: cx.DETECTABLE_Z = 6.4, the fail
+threshold with 95 % power) needs ~260 purchases a day there. On the API side the
 only volume-bound corruption is the evening clock shift (z = 0.29 * sqrt(600) ~ 7; 190 calls a
 day would do); every other corruption is a defect a clean log cannot produce (see each
 corruption's docstring). `test_corruption_is_detectable_at_this_volume` checks that before the
@@ -44,7 +45,7 @@ from conftest import dbt_env, run_dbt
 SEED = 11
 START = date(2026, 7, 1)
 DAYS = 42
-PLAYERS = 150_000
+PLAYERS = 400_000
 API_CALLS_PER_DAY = 600
 LOW = 70.0
 HIGH = 90.0
@@ -212,14 +213,16 @@ def _touched(expectations: dict[str, cx.Expectation]) -> set[tuple[str, date]]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_corruption_is_detectable_at_this_volume(corrupted_raw: CorruptedRaw, name: str) -> None:
-    """The chosen volume makes every flagged slice statistically detectable (z >= 4)."""
+    """The chosen volume makes every flagged slice statistically detectable (z >= cx.DETECTABLE_Z)."""
     expectation = corrupted_raw.expectations[name]
     for dimension_name, dimension_value in expectation.slices:
         key = f"{dimension_name}={dimension_value}"
         scores = {k: z for k, z in expectation.z.items() if k == key or k.startswith(f"{key}@")}
         assert scores, f"{name}: no detectability computed for {key}"
         weak = {k: round(z, 2) for k, z in scores.items() if z < cx.DETECTABLE_Z}
-        assert not weak, f"{name}: {key} not detectable at this volume (z < 4): {weak}"
+        assert not weak, (
+            f"{name}: {key} not detectable at this volume (z < {cx.DETECTABLE_Z}): {weak}"
+        )
 
 
 @pytest.mark.parametrize("name", NAMES)
