@@ -11,15 +11,15 @@ arguments; `tests/python/test_trust_corruption_suite.py` binds them to non-overl
 
 **Detectability.** Each expectation carries `z`: per flagged slice, how many standard deviations
 the corruption moves the evidence a detector can see, computed from the data itself, so the test
-can check that the chosen volume makes the corruption statistically detectable (z >= 6.4: the
-fail threshold z = -4.75 reached with 95 % power) before asking the warehouse to detect it. For a count that loses (or gains) `k` of the
-`n` rows a clean day would have, z = k / sqrt(n) (Poisson: a clean day's count varies by
-sqrt(n)). A *defect* that a clean log cannot produce at all (a negative revenue, a repeated id,
-a null required field, a timestamp years after its ingestion) is detectable at any volume where
-it occurs at least once: its z is reported as `inf`. On the generator's clean logs the daily
-purchases-per-session ratio of a country varies by a coefficient of variation within 5 % of the
-Poisson one (US at 120k players: 0.117 observed vs 0.112 Poisson), so the Poisson z is honest
-there.
+can check that the chosen volume makes the corruption statistically detectable (z >= 6.4: the fail
+threshold z = -4.75 reached with 95 % power) before asking the warehouse to detect it. For a count
+that loses (or gains) `k` of the `n` rows a clean day would have, z = k / sqrt(n) (Poisson: a clean
+day's count varies by sqrt(n)). A *defect* that a clean log cannot produce at all (a negative
+revenue, a repeated id, a null required field, a timestamp years after its ingestion) is detectable
+at any volume where it occurs at least once: its z is reported as `inf`. On the generator's clean
+logs the daily purchases-per-session ratio of a country varies by a coefficient of variation within
+5 % of the Poisson one (US at 120k players: 0.117 observed vs 0.112 Poisson), so the Poisson z is
+honest there.
 """
 
 from __future__ import annotations

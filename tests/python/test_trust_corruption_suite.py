@@ -213,7 +213,7 @@ def _touched(expectations: dict[str, cx.Expectation]) -> set[tuple[str, date]]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_corruption_is_detectable_at_this_volume(corrupted_raw: CorruptedRaw, name: str) -> None:
-    """The chosen volume makes every flagged slice statistically detectable (z >= cx.DETECTABLE_Z)."""
+    """The chosen volume makes every flagged slice statistically detectable."""
     expectation = corrupted_raw.expectations[name]
     for dimension_name, dimension_value in expectation.slices:
         key = f"{dimension_name}={dimension_value}"

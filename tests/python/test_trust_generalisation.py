@@ -6,7 +6,8 @@ magnitudes. Each is generated at the default volumes over DAYS days (see below),
 `trust_metrics`, both scores, total and slice rows, against the bar of the build's gate (total
 precision and recall >= 0.95, slices >= 0.9, healthy siblings low <= 2 %, clean and business
 rows not high <= 2 %). The gate itself is off for these builds (conftest.dbt_env), so a miss
-shows up here as an assertion with the missed / false-alarm rows listed, not as a failed build. Nothing is tuned per seed: the project's committed configuration is used as is.
+shows up here as an assertion with the missed / false-alarm rows listed, not as a failed build.
+Nothing is tuned per seed: the project's committed configuration is used as is.
 """
 
 from __future__ import annotations
