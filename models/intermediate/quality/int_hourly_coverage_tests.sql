@@ -4,9 +4,13 @@
     * tail_<h>: hours >= h (the day stops at h, e.g. a pipeline that stalls at noon);
     * head_<h>: hours < h (the day starts late);
     * hour_<h>: hour h alone (a gap in the middle of the day).
-    On days the whole dataset has a gap, every slice is also tested on that one window
-    (hourly_coverage_dataset_gap, a single pre-selected test: its thresholds need no
-    correction), so a small slice that lost the same hours shows it.
+    On days the whole dataset has a gap (its own hourly_coverage a warning or worse), every
+    slice gets hourly_coverage_dataset_gap on that one window: the batches carry every slice,
+    so a slice shares the dataset's gap, and carries the dataset's z, unless its own rows
+    refute it: more rows in the window than the dataset's kept share of its expectation allows
+    (one-sided 1e-3 Poisson margin, normal approximation, plus one row). A slice that refutes it
+    carries its own z for that window. So a slice too small to prove a loss on its own is still
+    charged for the hours the whole dataset lost, and one that kept its rows is not.
     Expected rows in a window = the window's baseline share x the smaller of the day's own
     total and the slice's trailing mean day: a day that is quieter all day long (a holiday) is
     not a gap, and neither are hours that look short only because a burst elsewhere in the day
@@ -247,7 +251,9 @@ dataset_gaps as (
         tested.time_basis,
         tested.window_kind,
         tested.window_hour,
-        tested.row_date
+        tested.row_date,
+        tested.z_score as dataset_z,
+        tested.window_rows / nullif(tested.expected_rows, 0) as kept_ratio
     from tested
     inner join {{ ref('quality_thresholds') }} as thresholds
         on thresholds.signal_name = 'hourly_coverage'
@@ -258,11 +264,52 @@ dataset_gaps as (
 
 ),
 
+slice_gaps as (
+
+    -- every slice (small ones too) on the dataset's gap window
+    select
+        ratios.*,
+        dispersions.pooled_dispersion as dispersion,
+        case
+            when ratios.window_rows
+                <= ratios.expected_rows * dataset_gaps.kept_ratio
+                + 3.09 * sqrt(ratios.expected_rows * dataset_gaps.kept_ratio) + 1
+                then dataset_gaps.dataset_z
+            else {{ binomial_test_z(
+                'ratios.window_rows', 'ratios.scale_rows', 'ratios.window_share',
+                'dispersions.pooled_dispersion'
+            ) }}
+        end as z_score,
+        1 as window_rank,
+        'hourly_coverage_dataset_gap' as signal_name
+    from ratios
+    inner join dataset_gaps
+        on
+            ratios.dataset = dataset_gaps.dataset
+            and ratios.time_basis = dataset_gaps.time_basis
+            and ratios.window_kind = dataset_gaps.window_kind
+            and ratios.window_hour = dataset_gaps.window_hour
+            and ratios.row_date = dataset_gaps.row_date
+    left join pooled_dispersions as dispersions
+        on
+            ratios.dataset = dispersions.dataset
+            and ratios.time_basis = dispersions.time_basis
+            and ratios.slice_dimension = dispersions.slice_dimension
+            and ratios.slice_value = dispersions.slice_value
+            and ratios.window_kind = dispersions.window_kind
+            and ratios.window_hour = dispersions.window_hour
+            and ratios.row_date = dispersions.row_date
+    where
+        ratios.slice_dimension <> 'all'
+        and ratios.time_basis = 'event'
+        and ratios.baseline_days >= {{ var('quality_min_baseline_days') }}
+        and ratios.expected_rows > 0
+
+),
+
 selected as (
 
-    -- each slice's own most deficient window (hourly_coverage), and, on days the whole dataset
-    -- has a gap, the slice tested on that one pre-selected window (hourly_coverage_dataset_gap):
-    -- a single test per slice-day, so a small slice that lost the same hours shows it
+    -- each slice's own most deficient window (hourly_coverage) and the dataset's gap
     select
         tested.*,
         case time_basis
@@ -274,18 +321,7 @@ selected as (
 
     union all
 
-    select
-        tested.*,
-        'hourly_coverage_dataset_gap' as signal_name
-    from tested
-    inner join dataset_gaps
-        on
-            tested.dataset = dataset_gaps.dataset
-            and tested.time_basis = dataset_gaps.time_basis
-            and tested.window_kind = dataset_gaps.window_kind
-            and tested.window_hour = dataset_gaps.window_hour
-            and tested.row_date = dataset_gaps.row_date
-    where tested.slice_dimension <> 'all' and tested.time_basis = 'event'
+    select * from slice_gaps
 
 ),
 
@@ -303,7 +339,8 @@ final as (
             else 'rows in hour ' || cast(window_hour as {{ dbt.type_string() }}) || ':00'
         end || case
             when time_basis = 'ingestion' then ' (by ingestion time)'
-            when signal_name = 'hourly_coverage_dataset_gap' then ' (the whole dataset''s gap)'
+            when signal_name = 'hourly_coverage_dataset_gap'
+                then ' (the whole dataset''s gap; z of the dataset unless this slice kept its rows)'
             else ''
         end || '; last hour with rows ' || coalesce(cast(last_hour as {{ dbt.type_string() }}), 'none')
             as detail_context,
