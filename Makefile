@@ -33,13 +33,11 @@ install: $(STAMP) ## create .venv and install pinned dependencies (once)
 generate: install ## write the default labelled dataset (CSV seeds) to $KPI_TRUST_SEED_DIR
 	$(BIN)/kpi-trust generate --seed $(SEED) --out $(KPI_TRUST_SEED_DIR)
 
-# duckdb 2.0's bindings print ~40 harmless "nanobind: leaked ..." lines when a process that ran
-# Great Expectations exits; drop exactly those from stderr (dbt's exit status is kept).
-NANOBIND_NOISE := ^(nanobind: |See https://nanobind| - leaked | - \.\.\. skipped remainder)
-
-build: install ## dbt build into $KPI_TRUST_DB
-	@mkdir -p $(dir $(KPI_TRUST_DB))
-	$(BIN)/dbt build 2> >(grep -Ev '$(NANOBIND_NOISE)' >&2)
+# `kpi-trust build` runs `dbt build`, checks the warehouse file first (locked by another
+# process, not DuckDB, disk full) and ends a failed build with its cause in one line; Python
+# tracebacks and duckdb's harmless "nanobind: leaked" exit noise go only to logs/.
+build: install ## dbt build into $KPI_TRUST_DB (via kpi-trust build)
+	$(BIN)/kpi-trust build
 
 run: generate build ## install, generate the default data, build the warehouse
 	@$(BIN)/kpi-trust where
@@ -65,7 +63,7 @@ lint: install ## ruff, sqlfluff, dbt-score and dbt-coverage (builds a small ware
 	$(BIN)/kpi-trust generate --days 30 --api-calls-per-day 300 --players 3000 \
 		--out $(LINT_SEED_DIR) > /dev/null; \
 	echo "== dbt build + docs generate (small dataset, $$tmp)"; \
-	$(BIN)/dbt build --quiet 2> >(grep -Ev '$(NANOBIND_NOISE)' >&2); \
+	$(BIN)/kpi-trust build --quiet; \
 	$(BIN)/dbt docs generate --quiet; \
 	echo "== sqlfluff lint (after the build: staging reads the seeds' columns to compile)"; \
 	$(BIN)/sqlfluff lint $(SQLFLUFF_PATHS); \
