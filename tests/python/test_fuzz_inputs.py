@@ -78,6 +78,7 @@ API_CASES: list[tuple[str, str, str | None]] = [
     ("document_type", "d" * 201, "value_too_long"),
     ("batch_id", "\x7f", "blank_after_cleaning"),
     ("error_reason", "e" * 500, "value_too_long"),
+    ("error_reason", "\t\r\n", None),  # optional: blank is missing, which is allowed
 ]
 
 GAME_CASES: list[tuple[str, str, str | None]] = [
@@ -265,6 +266,13 @@ def test_facts_finite_and_in_period(fuzz_build: dict, dataset: str) -> None:
     appended = set(facts.loc[facts["source_row_number"] > clean, "source_row_number"])
     assert appended <= legal  # only the appended rows meant to be valid reach the facts
     _assert_finite_and_in_period(facts, date_column, fuzz_build["period"])
+    for column in facts.select_dtypes(
+        ["object", "str"]
+    ):  # no id or category that is blank in effect
+        cleaned = (
+            facts[column].dropna().astype(str).str.replace(r"[ \x00-\x1f\x7f]", "", regex=True)
+        )
+        assert not cleaned.eq("").any(), column
 
 
 def test_great_expectations_ran(fuzz_build: dict) -> None:

@@ -21,8 +21,8 @@
 ] + timestamp_plausibility_checks('requested_at', 'ingested_at', 'log_first_ingested_at')
   + text_value_checks([
     'call_id', 'api_name', 'api_version', 'region', 'client_type', 'document_type', 'status',
-    'error_reason', 'batch_id',
-]) + [
+    'batch_id',
+], optional=['error_reason']) + [
     {'when': 'http_status not between 100 and 599', 'column': 'http_status', 'reason': 'out_of_range'},
     {'when': 'latency_ms > ' ~ var('max_latency_ms'), 'column': 'latency_ms', 'reason': 'out_of_range'},
 ] -%}
@@ -54,7 +54,11 @@ typed as (
         lower(client_type_text) as client_type,
         lower(document_type_text) as document_type,
         lower(status_text) as status,
-        lower(error_reason_text) as error_reason,
+        -- optional: a reason of only whitespace / control characters is no reason
+        case
+            when {{ strip_whitespace_and_controls('error_reason_text') }} != ''
+                then lower(error_reason_text)
+        end as error_reason,
         {{ parse_integer('http_status_text') }} as http_status,
         {{ parse_number('latency_ms_text') }} as latency_ms,
         {{ parse_utc_timestamp('requested_at_text') }} as requested_at,
