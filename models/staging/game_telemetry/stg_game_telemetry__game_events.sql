@@ -67,8 +67,11 @@ typed as (
         -- otherwise move the log's start and let every 1900 event through
         min(
             case
-                when {{ parse_utc_timestamp('ingested_at_text') }}
-                    >= {{ dbt.dateadd('minute', -1 * var('timestamp_tolerance_minutes'), parse_utc_timestamp('event_at_text')) }}
+                when {{ parse_utc_timestamp('ingested_at_text') }} >= {{ dbt.dateadd(
+                        'minute',
+                        -1 * var('timestamp_tolerance_minutes'),
+                        parse_utc_timestamp('event_at_text'),
+                    ) }}
                     then {{ parse_utc_timestamp('ingested_at_text') }}
             end
         ) over () as log_first_ingested_at
