@@ -28,7 +28,14 @@
             {{ column }},
             {%- endfor %}
             row_number() over () as source_row_number
-        from read_csv('{{ path }}', header = true, all_varchar = true)
+        -- the dialect is given, not sniffed: one stray apostrophe in a value could make the
+        -- sniffer take ' as the quote character for the whole file; strict_mode off reads a
+        -- file whose lines end in both \n and \r\n (parts exported on different systems),
+        -- which strict mode refuses outright
+        from read_csv(
+            '{{ path }}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
+            strict_mode = false
+        )
     )
     {%- else -%}
         {{ exceptions.raise_compiler_error("raw_format must be 'parquet' or 'csv', got '" ~ format ~ "'") }}

@@ -4,7 +4,8 @@
     - raw_source 'files': `raw_dir/<name>.<raw_format>` read directly by the engine.
     - Labels (`injected_incidents`) are optional: with labels 'none', or in files mode when the
       file is missing, an empty relation with the same columns.
-    - Optional columns (optional_raw_columns) missing from an older file are read as null. -#}
+    - Optional columns (optional_raw_columns) missing from an older file are read as null.
+    - A log with a header but no data rows stops the build (assert_raw_not_empty). -#}
 {% macro raw_relation(name) -%}
     {%- set columns = raw_columns(name) -%}
     {%- set is_labels = name == 'injected_incidents' -%}
@@ -18,11 +19,15 @@
         {%- endif -%}
         {%- set absent = assert_raw_columns(name, path, var('raw_format')) -%}
         {%- set present = columns | reject('in', absent) | list -%}
-        {{ return(null_padded_relation(read_raw_file(path, var('raw_format'), present), absent)) }}
+        {%- set relation = read_raw_file(path, var('raw_format'), present) -%}
+        {%- do assert_raw_not_empty(name, relation, 'file ' ~ path) -%}
+        {{ return(null_padded_relation(relation, absent)) }}
     {%- elif var('raw_source') == 'seed' -%}
         {%- set absent = assert_raw_columns(name, ref(name)) -%}
         {%- set present = columns | reject('in', absent) | list -%}
-        {{ return(null_padded_relation(seed_raw_relation(ref(name), present), absent)) }}
+        {%- set relation = seed_raw_relation(ref(name), present) -%}
+        {%- do assert_raw_not_empty(name, relation, 'seed ' ~ ref(name)) -%}
+        {{ return(null_padded_relation(relation, absent)) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "var raw_source must be 'seed' or 'files', got '" ~ var('raw_source') ~ "'"

@@ -19,6 +19,13 @@ ALIASES = {"in_app_purchase": "purchase"}
 BOT_SESSION_STARTS = 20
 LATENCY_RATIO = 50
 LATENCY_WINDOW_DAYS = 7
+# Value bounds (dbt vars max_latency_ms, max_revenue_usd_per_purchase, max_level,
+# max_text_length; README "Raw schemas").
+MAX_LATENCY_MS = 86_400_000
+MAX_REVENUE_USD = 10_000
+MAX_LEVEL = 1_000_000
+MAX_TEXT_LENGTH = 200
+YEAR_PATTERN = r"^(?:[1-8]\d{3}|9[0-8]\d{2}|99[0-8]\d|999[0-8])-"  # years 1000-9998
 
 
 def read_raw(path: Path) -> pd.DataFrame:
@@ -30,13 +37,29 @@ def read_raw(path: Path) -> pd.DataFrame:
 
 
 def parse_ts(text: pd.Series) -> pd.Series:
-    parts = text.str.extract(TS_PATTERN)
+    parts = text.where(text.str.contains(YEAR_PATTERN, na=False)).str.extract(TS_PATTERN)
     return pd.to_datetime(parts[0] + " " + parts[1], errors="coerce", format="ISO8601")
 
 
 def parse_number(text: pd.Series) -> pd.Series:
+    """Decimal text as float; NaN for anything else, including values beyond the float range."""
     ok = text.str.fullmatch(NUMBER_PATTERN, na=False)
-    return pd.to_numeric(text.where(ok), errors="coerce")
+    number = pd.to_numeric(text.where(ok), errors="coerce")
+    return number.where(np.isfinite(number))
+
+
+def text_ok(frame: pd.DataFrame, columns: list[str], optional: tuple[str, ...] = ()) -> pd.Series:
+    """Missing, or non-blank once whitespace/control characters go and at most MAX_TEXT_LENGTH.
+
+    `optional` columns are checked for length only (blank there is missing, which is allowed).
+    """
+    ok = pd.Series(True, index=frame.index)
+    for column in [*columns, *optional]:
+        text = frame[column]
+        cleaned = text.str.replace(r"[ \x00-\x1f\x7f]", "", regex=True)  # ASCII, as RE2
+        blank = (cleaned == "") & (column not in optional)
+        ok &= text.isna() | (~blank & (text.str.len() <= MAX_TEXT_LENGTH))
+    return ok
 
 
 # Timestamp plausibility (docs/trust.md "Attribution"; dbt vars timestamp_tolerance_minutes,
@@ -48,8 +71,10 @@ MAX_LAG = pd.Timedelta(days=30)
 
 def in_log_period(event: pd.Series, ingested: pd.Series) -> pd.Series:
     now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    # the log's first ingestion ignores rows ingested before their own event
+    first_ingested = ingested[ingested >= event - TOLERANCE].min()
     return (
-        (event >= ingested.min() - MAX_LAG)
+        (event >= first_ingested - MAX_LAG)
         & (event <= now + TOLERANCE)
         & (ingested.isna() | (ingested <= now + TOLERANCE))
     )
@@ -66,6 +91,9 @@ def api_frames(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw["ingested"] = parse_ts(raw["ingested_at"])
     raw["date"] = raw["requested"].dt.normalize()
     raw["latency"] = parse_number(raw["latency_ms"])
+    # staging carries no latency beyond the bound, not even into the naive figures
+    raw["latency"] = raw["latency"].where(raw["latency"].abs() <= MAX_LATENCY_MS)
+    http_status = pd.to_numeric(raw["http_status"], errors="coerce")
     for column in ("api_name", "api_version", "region", "client_type", "document_type"):
         raw[column] = raw[column].str.lower()
     naive = raw[raw["date"].notna() & in_log_period(raw["requested"], raw["ingested"])].copy()
@@ -82,6 +110,8 @@ def api_frames(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         & raw["http_status"].str.fullmatch(INTEGER_PATTERN, na=False)
         & raw["latency"].notna()
         & (raw["latency"] >= 0)
+        & http_status.between(100, 599)
+        & text_ok(raw, [*required[:-1], "status"], optional=("error_reason",))
     )
     calls = raw[valid].assign(status=status[valid])
     calls = calls.sort_values(["ingested", "row"]).drop_duplicates("call_id", keep="first")
@@ -113,16 +143,20 @@ def game_frames(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw["ingested"] = parse_ts(raw["ingested_at"])
     raw["date"] = raw["at"].dt.normalize()
     raw["revenue"] = parse_number(raw["revenue_usd"])
+    # staging carries no revenue beyond the bound, not even into the naive figures
+    raw["revenue"] = raw["revenue"].where(raw["revenue"].abs() <= MAX_REVENUE_USD)
     raw["platform"] = raw["platform"].str.lower()
     raw["country"] = raw["country"].str.upper()
     raw["acquisition_channel"] = raw["acquisition_channel"].str.lower()
     naive = raw[raw["date"].notna() & in_log_period(raw["at"], raw["ingested"])].copy()
 
     name = raw["event_name"].str.lower()
-    install_ok = raw["install_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False)
+    install_ok = raw["install_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False) & raw[
+        "install_date"
+    ].str.contains(YEAR_PATTERN, na=False)
     level_ok = raw["level"].isna() | (
         raw["level"].str.fullmatch(INTEGER_PATTERN, na=False)
-        & (pd.to_numeric(raw["level"], errors="coerce") >= 0)
+        & pd.to_numeric(raw["level"], errors="coerce").between(0, MAX_LEVEL)
     )
     revenue_ok = raw["revenue_usd"].isna() | (raw["revenue"].notna() & (raw["revenue"] >= 0))
     required = ["event_id", "user_id", "session_id", "platform", "country",
@@ -136,6 +170,7 @@ def game_frames(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         & install_ok
         & level_ok
         & revenue_ok
+        & text_ok(raw, [*required, "event_name"])
     )
     events = raw[valid].assign(event_name=name[valid].replace(ALIASES))
     events = events.sort_values(["ingested", "row"]).drop_duplicates("event_id", keep="first")

@@ -1,4 +1,4 @@
-"""Users' own logs with a wrong shape fail with one clear message naming the file and column.
+"""Users' own logs with a wrong shape (or no rows) fail with one clear message naming the file.
 
 A file missing a documented column (or a missing file) must not surface as a SQL binder error
 from inside a staging model; `assert_raw_columns` checks the header before staging reads it.
@@ -65,3 +65,17 @@ def test_extra_columns_are_ignored(tmp_path: Path) -> None:
             [[*row, "x" if i else "extra_note"] for i, row in enumerate(rows)]
         )
     run_dbt(["run", "-s", "stg_api_gateway__api_calls"], _files_env(tmp_path, raw))
+
+
+def test_header_only_file_is_named(tmp_path: Path) -> None:
+    """A log with its header but no data rows stops the build instead of building empty KPIs."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    header = (FIXTURE / "game_events.csv").read_text().splitlines()[0]
+    (raw / "game_events.csv").write_text(header + "\n")
+    shutil.copy(FIXTURE / "api_calls.csv", raw / "api_calls.csv")
+    with pytest.raises(RuntimeError) as error:
+        run_dbt(["run", "-s", "stg_game_telemetry__game_events"], _files_env(tmp_path, raw))
+    message = str(error.value)
+    assert "has no data rows" in message
+    assert str(raw / "game_events.csv") in message

@@ -18,7 +18,14 @@
     {'when': 'ingested_at_text is null', 'column': 'ingested_at', 'reason': missing},
     {'when': 'ingested_at is null', 'column': 'ingested_at', 'reason': 'unparseable_timestamp'},
     {'when': 'batch_id is null', 'column': 'batch_id', 'reason': missing},
-] + timestamp_plausibility_checks('requested_at', 'ingested_at', 'log_first_ingested_at') -%}
+] + timestamp_plausibility_checks('requested_at', 'ingested_at', 'log_first_ingested_at')
+  + text_value_checks([
+    'call_id', 'api_name', 'api_version', 'region', 'client_type', 'document_type', 'status',
+    'batch_id',
+], optional=['error_reason']) + [
+    {'when': 'http_status not between 100 and 599', 'column': 'http_status', 'reason': 'out_of_range'},
+    {'when': 'latency_ms > ' ~ var('max_latency_ms'), 'column': 'latency_ms', 'reason': 'out_of_range'},
+] -%}
 
 with source as (
 
@@ -47,12 +54,28 @@ typed as (
         lower(client_type_text) as client_type,
         lower(document_type_text) as document_type,
         lower(status_text) as status,
-        lower(error_reason_text) as error_reason,
+        -- optional: a reason of only whitespace / control characters is no reason
+        case
+            when {{ strip_whitespace_and_controls('error_reason_text') }} != ''
+                then lower(error_reason_text)
+        end as error_reason,
         {{ parse_integer('http_status_text') }} as http_status,
         {{ parse_number('latency_ms_text') }} as latency_ms,
         {{ parse_utc_timestamp('requested_at_text') }} as requested_at,
         {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at,
-        min({{ parse_utc_timestamp('ingested_at_text') }}) over () as log_first_ingested_at
+        -- the log's first ingestion, ignoring rows ingested before their own event (a broken
+        -- ingestion clock, quarantined as event_after_ingestion): one such row dated 1900 would
+        -- otherwise move the log's start and let every 1900 event through
+        min(
+            case
+                when {{ parse_utc_timestamp('ingested_at_text') }} >= {{ dbt.dateadd(
+                        'minute',
+                        -1 * var('timestamp_tolerance_minutes'),
+                        parse_utc_timestamp('requested_at_text'),
+                    ) }}
+                    then {{ parse_utc_timestamp('ingested_at_text') }}
+            end
+        ) over () as log_first_ingested_at
     from trimmed
 
 ),
@@ -84,7 +107,8 @@ final as (
         quarantine_column,
         {{ quarantine_value('api_calls') }} as quarantine_value,
         http_status,
-        latency_ms,
+        -- a latency beyond the bound is not carried typed (not even into the naive figures)
+        case when abs(latency_ms) <= {{ var('max_latency_ms') }} then latency_ms end as latency_ms,
         latency_ms_text as latency_ms_raw,
         quarantine_check_count,
         quarantine_reason is not null as is_quarantined,

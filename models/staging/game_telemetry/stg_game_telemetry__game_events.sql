@@ -20,7 +20,14 @@
     {'when': 'ingested_at_text is null', 'column': 'ingested_at', 'reason': missing},
     {'when': 'ingested_at is null', 'column': 'ingested_at', 'reason': 'unparseable_timestamp'},
     {'when': 'batch_id is null', 'column': 'batch_id', 'reason': missing},
-] + timestamp_plausibility_checks('event_at', 'ingested_at', 'log_first_ingested_at') -%}
+] + timestamp_plausibility_checks('event_at', 'ingested_at', 'log_first_ingested_at')
+  + text_value_checks([
+    'event_id', 'user_id', 'session_id', 'event_name', 'platform', 'country',
+    'acquisition_channel', 'batch_id',
+]) + [
+    {'when': 'level > ' ~ var('max_level'), 'column': 'level', 'reason': 'out_of_range'},
+    {'when': 'revenue_usd > ' ~ var('max_revenue_usd_per_purchase'), 'column': 'revenue_usd', 'reason': 'out_of_range'},
+] -%}
 
 with source as (
 
@@ -55,7 +62,19 @@ typed as (
         {{ parse_date('install_date_text') }} as install_date,
         {{ parse_utc_timestamp('event_at_text') }} as event_at,
         {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at,
-        min({{ parse_utc_timestamp('ingested_at_text') }}) over () as log_first_ingested_at
+        -- the log's first ingestion, ignoring rows ingested before their own event (a broken
+        -- ingestion clock, quarantined as event_after_ingestion): one such row dated 1900 would
+        -- otherwise move the log's start and let every 1900 event through
+        min(
+            case
+                when {{ parse_utc_timestamp('ingested_at_text') }} >= {{ dbt.dateadd(
+                        'minute',
+                        -1 * var('timestamp_tolerance_minutes'),
+                        parse_utc_timestamp('event_at_text'),
+                    ) }}
+                    then {{ parse_utc_timestamp('ingested_at_text') }}
+            end
+        ) over () as log_first_ingested_at
     from trimmed
 
 ),
@@ -86,7 +105,10 @@ final as (
         quarantine_column,
         {{ quarantine_value('game_events') }} as quarantine_value,
         level,
-        revenue_usd,
+        -- a revenue beyond the bound is not carried typed (not even into the naive figures)
+        case
+            when abs(revenue_usd) <= {{ var('max_revenue_usd_per_purchase') }} then revenue_usd
+        end as revenue_usd,
         quarantine_check_count,
         quarantine_reason is not null as is_quarantined,
         install_date,
