@@ -92,12 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 101, 202, 303])
     parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--keep", type=Path, help="keep the warehouses (seed<N>.duckdb) here")
     args = parser.parse_args(argv)
     header = ["seed", "score", "rows", *COLUMNS]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     with tempfile.TemporaryDirectory(prefix="trust_accuracy_") as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for seed in args.seeds:
-            db = build_seed(seed, args.days, Path(tmp))
+            db = build_seed(seed, args.days, work.resolve())
             for score_kind, row_scope, *values in metrics(db):
                 row = [str(seed), score_kind, row_scope, *map(cell, values)]
                 lines.append("| " + " | ".join(row) + " |")

@@ -6,8 +6,7 @@
 
 {% macro default__raw_file_columns(path, format) -%}
     {%- set reader = 'read_parquet' if format == 'parquet' else 'read_csv' -%}
-    {%- set options = '' if format == 'parquet'
-        else ", header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', strict_mode = false" -%}
+    {%- set options = '' if format == 'parquet' else ', ' ~ csv_dialect_options() -%}
     {%- set result = run_query(
         "describe select * from " ~ reader ~ "('" ~ path ~ "'" ~ options ~ ")"
     ) -%}

@@ -1,4 +1,4 @@
-{#- A subquery reading the raw log file at `path` (`format` 'parquet' or 'csv') with every
+{#- A subquery reading the raw log file at `path` (`format` 'parquet', 'csv' or 'csv.gz') with every
     column in `columns` as text plus `source_row_number` (1-based data row of the file, the
     header not counted), so staging types the values itself and can name a bad row by position. -#}
 {% macro read_raw_file(path, format, columns) -%}
@@ -21,24 +21,17 @@
             file_row_number + 1 as source_row_number
         from read_parquet('{{ path }}', file_row_number = true)
     )
-    {%- elif format == 'csv' -%}
+    {%- elif format in ('csv', 'csv.gz') -%}
     (
         select
             {%- for column in columns %}
             {{ column }},
             {%- endfor %}
             row_number() over () as source_row_number
-        -- the dialect is given, not sniffed: one stray apostrophe in a value could make the
-        -- sniffer take ' as the quote character for the whole file; strict_mode off reads a
-        -- file whose lines end in both \n and \r\n (parts exported on different systems),
-        -- which strict mode refuses outright
-        from read_csv(
-            '{{ path }}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
-            strict_mode = false
-        )
+        from read_csv('{{ path }}', {{ csv_dialect_options() }})
     )
     {%- else -%}
-        {{ exceptions.raise_compiler_error("raw_format must be 'parquet' or 'csv', got '" ~ format ~ "'") }}
+        {{ exceptions.raise_compiler_error("raw_format must be 'parquet', 'csv' or 'csv.gz', got '" ~ format ~ "'") }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -66,8 +66,38 @@ DIAGNOSES = (
 )
 
 
+SNIFF_ERROR = re.compile(r'Error when sniffing file "([^"]+)"')
+
+
+def locate_malformed_line(path: Path) -> str:
+    """The first line of CSV `path` whose field count differs from the header's (a quote left
+    open swallows the lines after it, so the count differs at the line where it opened)."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            start = reader.line_num + 1
+            for row in reader:
+                if len(row) != len(header):
+                    return (
+                        f"{path} line {start}: {len(row)} fields where the header has "
+                        f"{len(header)} (a quote left open, or an extra delimiter?). Fix or "
+                        "remove that line; a file in another dialect needs KPI_TRUST_CSV_* "
+                        "(README, Bring your own logs)."
+                    )
+                start = reader.line_num + 1
+    except (OSError, csv.Error) as error:
+        return f"{path} cannot be read as CSV: {error}"
+    return f"{path} is not a CSV in the documented dialect (comma, double quotes, UTF-8)."
+
+
 def diagnose(output: str) -> str | None:
     """The first known cause in `output`, as one line; None when nothing is recognised."""
+    sniffed = SNIFF_ERROR.search(output)
+    if sniffed:
+        return locate_malformed_line(Path(sniffed.group(1)))
     for diagnosis in DIAGNOSES:
         match = diagnosis.pattern.search(output)
         if match:

@@ -32,7 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if not hasattr(args, "dbt_args"):  # only `build` passes options through (to dbt)
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.dbt_args = [*extra, *args.dbt_args]
     try:
         return int(args.func(args) or 0)
     except UserError as error:
