@@ -4,7 +4,12 @@
     seeds/quality_thresholds.csv). Two families, measured upstream:
     * rate signals (int_quality_rate_signals): shares of defective rows, the volume z-score;
     * count tests (int_hourly_coverage_tests, int_event_loss_tests, int_slice_volume_tests):
-      measure = one-sided z of observed vs expected rows or events. -#}
+      measure = one-sided z of observed vs expected rows or events. A count test is charged
+      only as far as the loss is both certain and material: its health is the better of the
+      z's health and the health of loss_share (the missing rows or events as a share of the
+      slice-day's expected total) on the defect rates' materiality scale
+      (vars quality_material_loss_warn / _fail): a certain loss of 1 % of a day is not a
+      broken KPI. -#}
 {%- set string_type = api.Column.translate_type('string') -%}
 
 with rate_signals as (
@@ -22,6 +27,7 @@ with rate_signals as (
         measure,
         baseline,
         cast(null as {{ type_double() }}) as expected_count,
+        cast(null as {{ type_double() }}) as loss_share,
         baseline_days,
         signal_date
     from {{ ref('int_quality_rate_signals') }}
@@ -47,6 +53,14 @@ count_tests as (
             z_score as measure,
             cast(null as {{ type_double() }}) as baseline,
             expected as expected_count,
+            {#- hourly tests expect a window of the day: the day's expected total is its
+                observed rows plus the window's missing ones; the others expect the day #}
+            greatest(0, expected - observed) / nullif(
+                {%- if model == 'int_hourly_coverage_tests' %}
+                sample_rows + greatest(0, expected - observed)
+                {%- else %}
+                expected
+                {%- endif %}, 0) as loss_share,
             cast(null as {{ dbt.type_int() }}) as baseline_days,
             signal_date
         from {{ ref(model) }}
@@ -77,10 +91,23 @@ scored as (
         thresholds.baseline_method,
         cast(thresholds.threshold_warn as {{ type_double() }}) as threshold_warn,
         cast(thresholds.threshold_fail as {{ type_double() }}) as threshold_fail,
-        {{ health_from_thresholds(
-            'signals.measure', 'thresholds.direction',
-            'thresholds.threshold_warn', 'thresholds.threshold_fail'
-        ) }} as health
+        case
+            when thresholds.baseline_method = 'count_test' and signals.measure is not null
+                then greatest(
+                    {{ health_from_thresholds(
+                        'signals.measure', 'thresholds.direction',
+                        'thresholds.threshold_warn', 'thresholds.threshold_fail'
+                    ) }},
+                    {{ health_from_thresholds(
+                        'coalesce(signals.loss_share, 0)', "'higher_is_worse'",
+                        var('quality_material_loss_warn'), var('quality_material_loss_fail')
+                    ) }}
+                )
+            else {{ health_from_thresholds(
+                'signals.measure', 'thresholds.direction',
+                'thresholds.threshold_warn', 'thresholds.threshold_fail'
+            ) }}
+        end as health
     from signals
     inner join thresholds
         on signals.signal_name = thresholds.signal_name
@@ -109,6 +136,7 @@ final as (
         cast(measure as {{ type_double() }}) as measure,
         cast(baseline as {{ type_double() }}) as baseline,
         cast(expected_count as {{ type_double() }}) as expected_count,
+        cast(loss_share as {{ type_double() }}) as loss_share,
         baseline_days,
         cast(health as {{ type_double() }}) as health,
         threshold_warn,

@@ -215,12 +215,22 @@ def test_volume_notices_duplicate_replays(quality_warehouse, signals):
         assert (rows["measure"] > 0).all(), rows[["signal_date", "detail"]].to_string()
 
 
+# dbt vars quality_material_loss_warn / _fail: the materiality scale of a count test's loss.
+MATERIAL_LOSS = (0.005, 0.05)
+
+
 def expected_health(row: pd.Series) -> float:
     warn, fail = row["threshold_warn"], row["threshold_fail"]
     measure = abs(row["measure"]) if row["direction"] == "abs_higher_is_worse" else row["measure"]
     if row["direction"] == "lower_is_worse":
-        return min(1.0, max(0.0, (measure - fail) / (warn - fail)))
-    return min(1.0, max(0.0, (fail - measure) / (fail - warn)))
+        health = min(1.0, max(0.0, (measure - fail) / (warn - fail)))
+    else:
+        health = min(1.0, max(0.0, (fail - measure) / (fail - warn)))
+    if row["baseline_method"] == "count_test":
+        warn, fail = MATERIAL_LOSS
+        loss = 0.0 if pd.isna(row["loss_share"]) else row["loss_share"]
+        health = max(health, min(1.0, max(0.0, (fail - loss) / (fail - warn))))
+    return health
 
 
 def test_health_reads_the_measure_through_the_thresholds(signals):
