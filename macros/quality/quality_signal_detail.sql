@@ -10,6 +10,7 @@
         'noncanonical_status_rate': 'calls with a non-canonical status spelling',
         'latency_unit_drift_rate': 'calls from a version reporting latency in seconds',
         'duplicate_id_rate': 'rows repeating an id of the same day',
+        'conflicting_duplicate_rate': 'valid rows whose id repeats with different content',
         'negative_revenue_rate': 'purchases with negative revenue',
         'implausible_timestamp_rate': 'rows quarantined for an impossible event time',
         'late_arrival_rate': 'rows ingested more than ' ~ var('quality_late_hours') ~ ' h late',

@@ -12,6 +12,8 @@ with profiles as (
     select * from {{ ref('int_api_calls_profiled_daily') }}
     union all
     select * from {{ ref('int_game_events_profiled_daily') }}
+    union all
+    select * from {{ ref('int_conflicting_duplicates_profiled_daily') }}
 
 ),
 

@@ -1,0 +1,96 @@
+{#- Duplicates with conflicting content, per dataset x slice x day: valid rows whose id
+    repeats with different content (another status, latency, user, revenue, time...). A replay
+    repeats a row exactly and deduplication repairs it (duplicate_id_rate); a conflict has no
+    right answer — deduplication keeps the copy ingested first, and the KPI depends on that
+    choice — so it is its own signal, conflicting_duplicate_rate, and is not repaired.
+    Ingestion time and batch are not content (a replay differs there). Copies with an
+    impossible ingestion time (before the event) are quarantined in staging and never win.
+    Same profile columns as int_*_profiled_daily; numerator = conflicting rows, denominator =
+    valid rows of the slice-day. -#}
+{%- set datasets = {
+    'api_calls': {
+        'model': 'stg_api_gateway__api_calls', 'id': 'call_id',
+        'content': ['requested_at', 'api_name', 'api_version', 'region', 'client_type',
+            'document_type', 'status', 'http_status', 'error_reason', 'latency_ms'],
+    },
+    'game_events': {
+        'model': 'stg_game_telemetry__game_events', 'id': 'event_id',
+        'content': ['event_at', 'user_id', 'session_id', 'event_name', 'platform', 'country',
+            'acquisition_channel', 'install_date', 'level', 'revenue_usd'],
+    },
+} -%}
+{%- set string_type = api.Column.translate_type('string') -%}
+
+with
+{%- for dataset, spec in datasets.items() %}
+    {%- set dimensions = var('quality_slice_dimensions')[dataset] %}
+    {%- set parts = [] %}
+    {%- for column in spec.content %}
+        {%- do parts.append("coalesce(cast(" ~ column ~ " as " ~ string_type ~ "), '')") %}
+        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif %}
+    {%- endfor %}
+
+    {{ dataset }}_rows as (
+
+        select
+            {{ dimensions | join(', ') }},
+            attributed_date as signal_date,
+            {{ spec.id }} as row_id,
+            {{ dbt.hash(dbt.concat(parts)) }} as content_hash
+        from {{ ref(spec.model) }}
+        where not is_quarantined and attributed_date is not null
+
+    ),
+
+    {{ dataset }}_flagged as (
+
+        select
+            *,
+            case
+                when min(content_hash) over (partition by row_id)
+                    <> max(content_hash) over (partition by row_id)
+                    then 1
+                else 0
+            end as conflicting_row
+        from {{ dataset }}_rows
+
+    ),
+
+    {{ dataset }}_sliced as (
+
+        {{ sliced_rows(dataset ~ '_flagged', dimensions) }}
+
+    ),
+
+    {{ dataset }}_profiled as (
+
+        select
+            '{{ dataset }}' as dataset,
+            slice_dimension,
+            slice_value,
+            'conflicting_duplicate_rate' as signal_name,
+            '{{ spec.id }}' as scope,
+            cast(null as {{ dbt.type_string() }}) as detail_context,
+            count(*) as sample_rows,
+            cast(sum(conflicting_row) as {{ type_double() }}) as numerator,
+            cast(count(*) as {{ type_double() }}) as denominator,
+            signal_date
+        from {{ dataset }}_sliced
+        where slice_value is not null
+        group by slice_dimension, slice_value, signal_date
+
+    ),
+{%- endfor %}
+
+final as (
+
+    {%- for dataset in datasets %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select * from {{ dataset }}_profiled
+    {%- endfor %}
+
+)
+
+select * from final
