@@ -219,11 +219,14 @@ tested as (
             partition by
                 ratios.dataset, ratios.time_basis, ratios.slice_dimension, ratios.slice_value,
                 ratios.row_date
+            -- z rounded: equivalent windows (tail_23 = hour_23, head_1 = hour_0) tie exactly in
+            -- theory but differ in the last bits of the parallel sums, which made the chosen
+            -- window (detail_context) change from build to build
             order by
-                {{ binomial_test_z(
+                round({{ binomial_test_z(
                     'ratios.window_rows', 'ratios.scale_rows', 'ratios.window_share',
                     'dispersions.pooled_dispersion'
-                ) }} asc nulls last,
+                ) }}, 9) asc nulls last,
                 ratios.window_kind,
                 ratios.window_hour
         ) as window_rank
