@@ -12,7 +12,8 @@
     figure (from the marts: deduplicated, drift-normalised, bots and quarantined rows left out);
     `value_reported` is the same formula on the raw rows as a naive query sees them
     (int_*_reported). Each KPI: (name, dataset, value column, numerator column, denominator column)
-    in the wide tables; definitions and units in kpi_definitions (YAML). -#}
+    in the wide tables; definitions and units in kpi_definitions (YAML). Each dataset's two
+    sides are joined by macro join_adjusted_reported_kpis and unpivoted by unpivot_kpis. -#}
 {%- set api_kpis = [
     ('api_calls', 'calls', 'calls', none),
     ('api_success_rate', 'success_rate', 'successes', 'calls'),
@@ -149,66 +150,13 @@ game_reported as (
 
     {{ prefix }}_joined as (
 
-        select
-            coalesce(adjusted.kpi_date, reported.kpi_date) as kpi_date,
-            coalesce(adjusted.dimension_name, reported.dimension_name) as dimension_name,
-            coalesce(adjusted.dimension_value, reported.dimension_value) as dimension_value,
-            {%- for kpi_name, value_column, numerator, denominator in kpis %}
-                adjusted.{{ value_column }} as {{ kpi_name }}__value,
-                reported.{{ value_column }} as {{ kpi_name }}__value_reported,
-                {%- set adjusted_numerator = (
-                    'adjusted.' ~ numerator if numerator else 'null'
-                ) %}
-                {%- set reported_numerator = (
-                    'reported.' ~ numerator if numerator else 'null'
-                ) %}
-                {%- set adjusted_denominator = (
-                    'adjusted.' ~ denominator if denominator else 'null'
-                ) %}
-                {%- set reported_denominator = (
-                    'reported.' ~ denominator if denominator else 'null'
-                ) %}
-                {{ adjusted_numerator }} as {{ kpi_name }}__numerator,
-                {{ reported_numerator }} as {{ kpi_name }}__numerator_reported,
-                {{ adjusted_denominator }} as {{ kpi_name }}__denominator,
-                {{ reported_denominator }} as {{ kpi_name }}__denominator_reported
-                {%- if not loop.last %},{% endif %}
-            {%- endfor %}
-        from {{ prefix }}_adjusted as adjusted
-        full outer join {{ prefix }}_reported as reported
-            on
-                adjusted.kpi_date = reported.kpi_date
-                and adjusted.dimension_name = reported.dimension_name
-                and adjusted.dimension_value = reported.dimension_value
+        {{ join_adjusted_reported_kpis(prefix ~ '_adjusted', prefix ~ '_reported', kpis) }}
 
     ),
 
     {{ prefix }}_long as (
-        {%- for kpi_name, value_column, numerator, denominator in kpis %}
 
-            select
-                '{{ kpi_name }}' as kpi_name,
-                '{{ dataset }}' as dataset,
-                dimension_name,
-                dimension_value,
-                -- `value` is a column of kpi_daily's enforced contract, so RF04 is waived
-                cast({{ kpi_name }}__value as {{ type_double() }}) as value, -- noqa: RF04
-                cast({{ kpi_name }}__value_reported as {{ type_double() }}) as value_reported,
-                cast({{ kpi_name }}__numerator as {{ type_double() }}) as numerator,
-                cast({{ kpi_name }}__denominator as {{ type_double() }}) as denominator,
-                cast(
-                    {{ kpi_name }}__numerator_reported as {{ type_double() }}
-                ) as numerator_reported,
-                cast(
-                    {{ kpi_name }}__denominator_reported as {{ type_double() }}
-                ) as denominator_reported,
-                kpi_date
-            from {{ prefix }}_joined
-            {%- if not loop.last %}
-
-                union all
-            {%- endif %}
-        {%- endfor %}
+        {{ unpivot_kpis(prefix ~ '_joined', dataset, kpis) }}
 
     ),
 {%- endfor %}

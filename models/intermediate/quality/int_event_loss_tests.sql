@@ -9,76 +9,13 @@
       platform does not. No prior needed: the other slices are the control.
     z = count_test_z (rate_drop: Poisson) or binomial_test_z (vs_rest: the slice's share), each
     with the ratio's own extra-Poisson day-to-day dispersion. Thresholds are z values
-    (one-sided false-alarm probabilities). -#}
-{%- set dimensions = var('quality_slice_dimensions')['game_events'] -%}
-{%- set event_types = ['purchase', 'level_complete'] -%}
+    (one-sided false-alarm probabilities). Counts from int_event_type_counts_daily. -#}
+{%- set max_drop_percent = (100 * var('quality_max_market_drop')) | round | int -%}
 
-with facts as (
-
-    select
-        session_id,
-        event_name,
-        {{ dimensions | join(', ') }},
-        event_date
-    from {{ ref('fct_game_events') }}
-    where not is_bot
-
-),
-
-sliced as (
-
-    {{ sliced_rows('facts', dimensions) }}
-
-),
-
-slice_days as (
-
-    select
-        slice_dimension,
-        slice_value,
-        event_date,
-        count(distinct session_id) as sessions
-        {%- for event_type in event_types %},
-            sum(case when event_name = '{{ event_type }}' then 1 else 0 end) as {{ event_type }}_events
-        {%- endfor %}
-    from sliced
-    where slice_value is not null
-    group by slice_dimension, slice_value, event_date
-
-),
-
-grid as (
-
-    {{ slice_day_grid('slice_days', 'event_date') }}
-
-),
-
-counts as (
+with counts as (
 
     -- one row per event type x slice x day, with the rest of the dataset beside it
-    {%- for event_type in event_types %}
-        {%- if not loop.first %}
-            union all
-        {%- endif %}
-        select
-            '{{ event_type }}' as event_type,
-            grid.slice_dimension,
-            grid.slice_value,
-            coalesce(slice_days.sessions, 0) as sessions,
-            coalesce(slice_days.{{ event_type }}_events, 0) as events,
-            totals.sessions - coalesce(slice_days.sessions, 0) as rest_sessions,
-            totals.{{ event_type }}_events - coalesce(slice_days.{{ event_type }}_events, 0)
-                as rest_events,
-            grid.event_date
-        from grid
-        left join slice_days
-            on
-                grid.slice_dimension = slice_days.slice_dimension
-                and grid.slice_value = slice_days.slice_value
-                and grid.event_date = slice_days.event_date
-        inner join slice_days as totals
-            on grid.event_date = totals.event_date and totals.slice_dimension = 'all'
-    {%- endfor %}
+    select * from {{ ref('int_event_type_counts_daily') }}
 
 ),
 
@@ -228,21 +165,25 @@ final as (
         'event_name=' || event_type as scope,
         event_type || ' events per human session' || case
             when signal_name = 'rate_vs_rest' then ' relative to the rest of the dataset'
-            else ' allowing a market drop of {{ (100 * var("quality_max_market_drop")) | round | int }}%'
+            else ' allowing a market drop of {{ max_drop_percent }}%'
         end as detail_context,
         sessions as sample_rows,
         cast(observed as {{ type_double() }}) as observed,
         cast(expected as {{ type_double() }}) as expected,
         cast(dispersion as {{ type_double() }}) as dispersion,
-        cast(case
-            when baseline_days >= {{ var('quality_min_baseline_days') }}
-                and expected >= {{ var('quality_min_expected_count') }}
-                then case
-                    when signal_name = 'rate_vs_rest'
-                        then {{ binomial_test_z('observed', 'trials', 'expected_share', 'dispersion') }}
-                    else {{ count_test_z('observed', 'expected', 'dispersion') }}
-                end
-        end as {{ type_double() }}) as z_score,
+        cast(
+            case
+                when baseline_days >= {{ var('quality_min_baseline_days') }}
+                    and expected >= {{ var('quality_min_expected_count') }}
+                    and signal_name = 'rate_vs_rest'
+                    then {{ binomial_test_z(
+                        'observed', 'trials', 'expected_share', 'dispersion'
+                    ) }}
+                when baseline_days >= {{ var('quality_min_baseline_days') }}
+                    and expected >= {{ var('quality_min_expected_count') }}
+                    then {{ count_test_z('observed', 'expected', 'dispersion') }}
+            end as {{ type_double() }}
+        ) as z_score,
         event_date as signal_date
     from tests
 

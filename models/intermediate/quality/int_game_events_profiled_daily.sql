@@ -3,83 +3,22 @@
     counted on staging (every raw row, quarantined ones included, before dedup and event-name
     normalisation); the bot share is read from fct_game_events (what the KPIs are computed from).
     signal_date = the row's attributed day: its event day, or its ingestion day when the event
-    time is missing or implausible (the day that lost the row). Slices: every KPI dimension. -#}
+    time is missing or implausible (the day that lost the row). Slices: every KPI dimension.
+    The rows' defect flags come from int_game_events_flagged. -#}
 {%- set slice_dimensions = var('quality_slice_dimensions')['game_events'] -%}
-{%- set required_columns = [
-    'event_id', 'user_id', 'session_id', 'event_name', 'event_at', 'platform', 'country',
-    'acquisition_channel', 'install_date', 'ingested_at', 'batch_id',
-] -%}
 {%- set aliases = var('event_name_aliases') -%}
 {%- set alias_targets = aliases.values() | unique | list -%}
-{%- set timestamp_reasons = implausible_timestamp_reasons() -%}
 
-with game_events as (
+with flagged as (
 
-    select * from {{ ref('stg_game_telemetry__game_events') }}
+    -- every raw row with its defect flags
+    select * from {{ ref('int_game_events_flagged') }}
 
 ),
 
 facts as (
 
     select * from {{ ref('fct_game_events') }}
-
-),
-
-flagged as (
-
-    select
-        event_id,
-        {{ slice_dimensions | join(', ') }},
-        quarantine_column,
-        case
-            {%- for column in required_columns %}
-                when {{ column }} is null then 1
-            {%- endfor %}
-            else 0
-        end as missing_required_row,
-        case
-            -- present but invalid; unknown names and impossible times have signals of their own
-            when is_quarantined
-                and quarantine_reason not in (
-                    'unknown_event_name', '{{ timestamp_reasons | join("', '") }}'
-                )
-                {%- for column in required_columns %}
-                    and {{ column }} is not null
-                {%- endfor %}
-                then 1
-            when install_date > event_date then 1
-            else 0
-        end as invalid_value_row,
-        case when quarantine_reason = 'unknown_event_name' then 1 else 0 end
-            as unknown_event_name_row,
-        {%- for target in alias_targets %}
-            case
-                when event_name in (
-                        {%- for alias, name in aliases.items() if name == target -%}
-                            '{{ alias }}'{% if not loop.last %}, {% endif %}
-                        {%- endfor -%}
-                    ) then 1
-                else 0
-            end as {{ target }}_alias_row,
-            case when event_name = '{{ target }}' then 1 else 0 end as {{ target }}_canonical_row,
-        {%- endfor %}
-        case when event_name = 'purchase' then 1 else 0 end as purchase_row,
-        case when event_name = 'purchase' and revenue_usd < 0 then 1 else 0 end
-            as negative_revenue_row,
-        case
-            when quarantine_reason in ('{{ timestamp_reasons | join("', '") }}') then 1 else 0
-        end as implausible_timestamp_row,
-        case
-            when ingested_at > {{ dbt.dateadd('hour', var('quality_late_hours'), 'event_at') }}
-                then 1
-            else 0
-        end as late_arrival_row,
-        -- LT05 waived: dbt.datediff renders this line past 100 characters
-        {{ dbt.datediff('event_at', 'ingested_at', 'second') }} / 3600.0 -- noqa: LT05
-            as ingestion_lag_hours,
-        event_date as recorded_date,
-        attributed_date as signal_date
-    from game_events
 
 ),
 

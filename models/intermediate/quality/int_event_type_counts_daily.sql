@@ -1,0 +1,78 @@
+{#- The event loss tests' counts: one row per event type (purchase, level_complete) x slice x
+    day of the game log, every slice on every day of the log (zeros when silent): human
+    (non-bot, deduplicated) sessions and events of the type in the slice, and the same for the
+    rest of the dataset that day (the 'all' row minus the slice). Read by int_event_loss_tests. -#}
+{%- set dimensions = var('quality_slice_dimensions')['game_events'] -%}
+{%- set event_types = ['purchase', 'level_complete'] -%}
+
+with facts as (
+
+    select
+        session_id,
+        event_name,
+        {{ dimensions | join(', ') }},
+        event_date
+    from {{ ref('fct_game_events') }}
+    where not is_bot
+
+),
+
+sliced as (
+
+    {{ sliced_rows('facts', dimensions) }}
+
+),
+
+slice_days as (
+
+    select
+        slice_dimension,
+        slice_value,
+        event_date,
+        {%- for event_type in event_types %}
+            sum(case when event_name = '{{ event_type }}' then 1 else 0 end)
+                as {{ event_type }}_events,
+        {%- endfor %}
+        count(distinct session_id) as sessions
+    from sliced
+    where slice_value is not null
+    group by slice_dimension, slice_value, event_date
+
+),
+
+grid as (
+
+    {{ slice_day_grid('slice_days', 'event_date') }}
+
+),
+
+counts as (
+
+    {#- one row per event type x slice x day, with the rest of the dataset beside it #}
+    {%- for event_type in event_types %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            '{{ event_type }}' as event_type,
+            grid.slice_dimension,
+            grid.slice_value,
+            coalesce(slice_days.sessions, 0) as sessions,
+            coalesce(slice_days.{{ event_type }}_events, 0) as events,
+            totals.sessions - coalesce(slice_days.sessions, 0) as rest_sessions,
+            totals.{{ event_type }}_events - coalesce(slice_days.{{ event_type }}_events, 0)
+                as rest_events,
+            grid.event_date
+        from grid
+        left join slice_days
+            on
+                grid.slice_dimension = slice_days.slice_dimension
+                and grid.slice_value = slice_days.slice_value
+                and grid.event_date = slice_days.event_date
+        inner join slice_days as totals
+            on grid.event_date = totals.event_date and totals.slice_dimension = 'all'
+    {%- endfor %}
+
+)
+
+select * from counts
