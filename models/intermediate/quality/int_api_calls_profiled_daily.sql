@@ -126,16 +126,7 @@ profiled_slices as (
 
 recorded_elsewhere as (
 
-    -- rows with an impossible time count on the day they were ingested (which lost them) and
-    -- also on the day they claim, when that day is in the log (where a naive query puts them)
-    select
-        recorded_date as signal_date,
-        slice_dimension,
-        slice_value,
-        count(*) as recorded_implausible_rows
-    from sliced
-    where implausible_timestamp_row = 1 and recorded_date <> signal_date
-    group by recorded_date, slice_dimension, slice_value
+    {{ implausible_rows_on_recorded_day('sliced') }}
 
 ),
 
@@ -163,15 +154,9 @@ profiled as (
         profiled_slices.ingestion_lag_p95_hours
     from slice_days
     left join profiled_slices
-        on
-            slice_days.signal_date = profiled_slices.signal_date
-            and slice_days.slice_dimension = profiled_slices.slice_dimension
-            and slice_days.slice_value = profiled_slices.slice_value
+        on {{ same_slice_day('slice_days', 'profiled_slices') }}
     left join recorded_elsewhere
-        on
-            slice_days.signal_date = recorded_elsewhere.signal_date
-            and slice_days.slice_dimension = recorded_elsewhere.slice_dimension
-            and slice_days.slice_value = recorded_elsewhere.slice_value
+        on {{ same_slice_day('slice_days', 'recorded_elsewhere') }}
 
 ),
 

@@ -106,16 +106,7 @@ bot_slices as (
 
 recorded_elsewhere as (
 
-    -- rows with an impossible time count on the day they were ingested (which lost them) and
-    -- also on the day they claim, when that day is in the log (where a naive query puts them)
-    select
-        recorded_date as signal_date,
-        slice_dimension,
-        slice_value,
-        count(*) as recorded_implausible_rows
-    from sliced
-    where implausible_timestamp_row = 1 and recorded_date <> signal_date
-    group by recorded_date, slice_dimension, slice_value
+    {{ implausible_rows_on_recorded_day('sliced') }}
 
 ),
 
@@ -150,20 +141,11 @@ profiled as (
         coalesce(bot_slices.bot_users, 0) as bot_users
     from slice_days
     left join profiled_slices
-        on
-            slice_days.signal_date = profiled_slices.signal_date
-            and slice_days.slice_dimension = profiled_slices.slice_dimension
-            and slice_days.slice_value = profiled_slices.slice_value
+        on {{ same_slice_day('slice_days', 'profiled_slices') }}
     left join recorded_elsewhere
-        on
-            slice_days.signal_date = recorded_elsewhere.signal_date
-            and slice_days.slice_dimension = recorded_elsewhere.slice_dimension
-            and slice_days.slice_value = recorded_elsewhere.slice_value
+        on {{ same_slice_day('slice_days', 'recorded_elsewhere') }}
     left join bot_slices
-        on
-            slice_days.signal_date = bot_slices.signal_date
-            and slice_days.slice_dimension = bot_slices.slice_dimension
-            and slice_days.slice_value = bot_slices.slice_value
+        on {{ same_slice_day('slice_days', 'bot_slices') }}
 
 ),
 
