@@ -10,7 +10,17 @@
     Slices: a slice row (platform = ios) reads only evidence measured on its own rows; a total
     row ('all') reads the whole dataset's evidence and that of every material slice, because a
     total is computed from every slice's rows. The KPI x evidence-day grid and the lineage
-    weights come from int_trust_kpi_evidence_days and int_trust_kpi_evidence_weights. -#}
+    weights come from int_trust_kpi_evidence_days and int_trust_kpi_evidence_weights.
+    A total row reads a slice's evidence at its total_health (the slice's loss as a share of
+    the whole dataset, int_trust_evidence_daily). -#}
+{%- set charged_health -%}
+    case
+        when kpi_evidence_days.dimension_name = 'all'
+            then coalesce(evidence.total_health, evidence.health)
+        else evidence.health
+    end
+{%- endset %}
+
 with kpi_evidence_days as (
 
     select
@@ -52,6 +62,7 @@ evidence as (
         detail,
         measure,
         health,
+        total_health,
         is_material_slice,
         evidence_date
     from {{ ref('int_trust_evidence_daily') }}
@@ -75,11 +86,11 @@ candidates as (
         evidence.scope,
         evidence.detail,
         evidence.measure,
-        evidence.health,
+        {{ charged_health }} as health,
         kpi_weights.evidence_kind,
         kpi_weights.weight,
         kpi_weights.repaired_by,
-        kpi_weights.weight * (1 - evidence.health) as penalty,
+        kpi_weights.weight * (1 - {{ charged_health }}) as penalty,
         evidence.is_material_slice,
         evidence.slice_dimension = 'all' as is_whole_dataset,
         kpi_evidence_days.dimension_name <> 'all'
@@ -98,7 +109,7 @@ candidates as (
             and kpi_evidence_days.evidence_date = evidence.evidence_date
             and kpi_weights.evidence_source = evidence.evidence_source
             and kpi_weights.evidence_name = evidence.evidence_name
-    where evidence.health < 1
+    where {{ charged_health }} < 1
 
 ),
 

@@ -2,7 +2,10 @@
     evidence item, on one scale (health 1 = healthy, 0 = certainly broken): the union of
     int_trust_evidence_signals, int_trust_evidence_dbt_tests and int_trust_evidence_gx, health
     clamped into [0, 1]. Each row also says whether its slice is material: the slice held at
-    least var('trust_material_slice_share') of the dataset's rows that day. -#}
+    least var('trust_material_slice_share') of the dataset's rows that day; and its health when
+    charged to the dataset's total (total_health): a count test's loss in a slice is
+    loss_share x slice_share of the total, read on the same materiality scale as in
+    quality_signals_daily (a certain 3 % loss in a third of the rows is 1 % of the total). -#}
 with unioned as (
 
     select * from {{ ref('int_trust_evidence_signals') }}
@@ -52,6 +55,16 @@ final as (
             when unioned.slice_dimension = 'all' then 1.0
             else slice_shares.slice_share
         end as slice_share,
+        case
+            when unioned.health < 0 then 0
+            when unioned.health > 1 then 1
+            when unioned.slice_dimension = 'all' or unioned.loss_share is null
+                then unioned.health
+            else greatest(unioned.health, {{ health_from_thresholds(
+                'unioned.loss_share * coalesce(slice_shares.slice_share, 1)', "'higher_is_worse'",
+                var('quality_material_loss_warn'), var('quality_material_loss_fail')
+            ) }})
+        end as total_health,
         unioned.slice_dimension <> 'all'
         and coalesce(slice_shares.slice_share, 0) >= {{ var('trust_material_slice_share') }}
             as is_material_slice,

@@ -103,6 +103,7 @@ final as (
             {{ failing_share_health('test_failures.failing_rows', 'day_rows.n_rows') }}
             as {{ type_double() }}
         ) as health,
+        cast(null as {{ type_double() }}) as loss_share,
         test_failures.failure_date as evidence_date
     from test_failures
     inner join tested_datasets

@@ -76,6 +76,7 @@ final as (
             when success then 1
             else 0
         end as {{ type_double() }}) as health,
+        cast(null as {{ type_double() }}) as loss_share,
         batch_date as evidence_date
     from gx_results
 

@@ -12,6 +12,7 @@ with quality_signals as (
         detail,
         measure,
         health,
+        loss_share,
         signal_date
     from {{ ref('quality_signals_daily') }}
 
@@ -34,6 +35,7 @@ final as (
         ]) }} as detail,
         cast(measure as {{ type_double() }}) as measure,
         cast(health as {{ type_double() }}) as health,
+        cast(loss_share as {{ type_double() }}) as loss_share,
         signal_date as evidence_date
     from quality_signals
 
