@@ -63,6 +63,12 @@ DIAGNOSES = (
         re.compile(r"(No files found that match the pattern \"[^\"]+\"|Raw log [^\n]+)"),
         "{0}",
     ),
+    Diagnosis(
+        re.compile(r"depends on a node named '(api_calls|game_events|injected_incidents)' which"),
+        "no raw log '{0}' in the seed folder (KPI_TRUST_SEED_DIR, default data/generated): run "
+        "`make generate` for the demo data, or point KPI_TRUST_SEED_DIR (seed mode) or "
+        "KPI_TRUST_RAW_SOURCE=files with KPI_TRUST_RAW_DIR at your logs.",
+    ),
 )
 
 

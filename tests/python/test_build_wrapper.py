@@ -61,6 +61,11 @@ def test_known_causes_in_dbt_output_become_one_line():
         "the warehouse /w/kpi.duckdb is open in another process (/usr/bin/python3 (PID 42))"
     )
     assert diagnose("Raw log 'api_calls' (file x.csv) has no data rows").startswith("Raw log")
+    missing_seed = (
+        "Model 'model.kpi_trust.stg_ground_truth__injected_incidents' (models/...) depends on a "
+        "node named 'injected_incidents' which was not found"
+    )
+    assert diagnose(missing_seed).startswith("no raw log 'injected_incidents' in the seed folder")
     assert diagnose("Completed successfully") is None
 
 
