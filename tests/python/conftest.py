@@ -84,6 +84,19 @@ def dbt_env(work_dir: Path, seed_dir: Path | None = None, **extra: str) -> dict[
     return env
 
 
+def files_env(work_dir: Path, raw_dir: Path, fmt: str = "csv", **extra: str) -> dict[str, str]:
+    """dbt_env for a files-mode build reading the raw logs in `raw_dir` in place (format `fmt`:
+    csv, csv.gz or parquet), with no seeds (the seed path is an empty folder of the project)."""
+    return dbt_env(
+        work_dir,
+        KPI_TRUST_RAW_SOURCE="files",
+        KPI_TRUST_RAW_FORMAT=fmt,
+        KPI_TRUST_RAW_DIR=str(raw_dir),
+        KPI_TRUST_SEED_DIR="data/no-seeds-for-this-test",
+        **extra,
+    )
+
+
 @contextlib.contextmanager
 def _environ(env: dict[str, str]) -> Iterator[None]:
     saved = {key: os.environ.get(key) for key in env}

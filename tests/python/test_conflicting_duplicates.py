@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
-from conftest import REPO, dbt_env, run_dbt
+from conftest import REPO, files_env, run_dbt
 
 FIXTURE = REPO / "tests" / "fixtures" / "raw_small"
 EXTRA_ROWS = [
@@ -30,13 +30,7 @@ def test_conflicting_copies_are_their_own_signal_and_never_win_with_an_impossibl
     shutil.copytree(FIXTURE, raw)
     with (raw / "api_calls.csv").open("a") as handle:
         handle.write("\n".join(EXTRA_ROWS) + "\n")
-    env = dbt_env(
-        tmp_path,
-        KPI_TRUST_RAW_SOURCE="files",
-        KPI_TRUST_RAW_FORMAT="csv",
-        KPI_TRUST_RAW_DIR=str(raw),
-        KPI_TRUST_SEED_DIR="data/no-seeds-for-this-test",
-    )
+    env = files_env(tmp_path, raw)
     run_dbt(
         ["run", "-s", "+int_conflicting_duplicates_profiled_daily", "+int_api_calls_deduplicated"],
         env,

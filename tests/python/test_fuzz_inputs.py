@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import dbt_env, generate_raw, run_dbt
+from conftest import files_env, generate_raw, run_dbt
 
 DATASET = {"seed": 11, "days": 20, "api_calls_per_day": 200, "players": 300, "incidents": False}
 TEMPLATES_PER_CASE = 15  # each case is applied to this many different valid rows
@@ -155,15 +155,7 @@ def fuzz_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
         with path.open(newline="") as handle:
             clean_rows[dataset] = sum(1 for _ in csv.DictReader(handle))
         expected[dataset], *period[dataset] = _append_cases(path, dataset, cases)
-    empty_seeds = work / "seeds"
-    empty_seeds.mkdir()
-    env = dbt_env(
-        work,
-        seed_dir=empty_seeds,
-        KPI_TRUST_RAW_SOURCE="files",
-        KPI_TRUST_RAW_DIR=str(raw_dir),
-        KPI_TRUST_RAW_FORMAT="csv",
-    )
+    env = files_env(work, raw_dir)
     run_dbt(
         ["build", "--select", "+kpi_daily", "+gx_validation_results", "quarantined_rows",
          "--exclude", "test_type:data"],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from conftest import dbt_env, generate_raw, run_dbt
+from conftest import files_env, generate_raw, run_dbt
 
 
 def test_a_day_missing_from_one_log_is_named(tmp_path: Path) -> None:
@@ -16,13 +16,7 @@ def test_a_day_missing_from_one_log_is_named(tmp_path: Path) -> None:
     lost = events["event_at"].str.startswith("2026-07-04")
     assert lost.any()
     events[~lost].to_csv(raw / "game_events.csv", index=False)
-    env = dbt_env(
-        tmp_path,
-        KPI_TRUST_RAW_SOURCE="files",
-        KPI_TRUST_RAW_FORMAT="csv",
-        KPI_TRUST_RAW_DIR=str(raw),
-        KPI_TRUST_SEED_DIR="data/no-seeds-for-this-test",
-    )
+    env = files_env(tmp_path, raw)
     run_dbt(["run", "-s", "stg_api_gateway__api_calls", "stg_game_telemetry__game_events"], env)
     run_dbt(["test", "-s", "assert_no_day_missing_from_a_log"], env)
     with duckdb.connect(str(tmp_path / "kpi.duckdb"), read_only=True) as con:

@@ -15,21 +15,10 @@ import sys
 from pathlib import Path
 
 import duckdb
-from conftest import REPO, dbt_env, run_dbt
+from conftest import REPO, files_env, run_dbt
 
 FIXTURE = REPO / "tests" / "fixtures" / "raw_small"
 MODEL = "stg_api_gateway__api_calls"
-
-
-def _env(work: Path, raw_dir: Path, fmt: str, **extra: str) -> dict[str, str]:
-    return dbt_env(
-        work,
-        KPI_TRUST_RAW_SOURCE="files",
-        KPI_TRUST_RAW_FORMAT=fmt,
-        KPI_TRUST_RAW_DIR=str(raw_dir),
-        KPI_TRUST_SEED_DIR="data/no-seeds-for-this-test",
-        **extra,
-    )
 
 
 def _staged(db_path: Path) -> list[tuple]:
@@ -44,7 +33,7 @@ def _reference(tmp_path: Path) -> list[tuple]:
     raw = tmp_path / "reference_raw"
     shutil.copytree(FIXTURE, raw)
     work = tmp_path / "reference"
-    run_dbt(["run", "-s", MODEL], _env(work, raw, "csv"))
+    run_dbt(["run", "-s", MODEL], files_env(work, raw, "csv"))
     return _staged(work / "kpi.duckdb")
 
 
@@ -57,7 +46,7 @@ def test_semicolon_delimited_gzipped_file_stages_like_the_plain_one(tmp_path: Pa
         with gzip.open(raw / f"{name}.csv.gz", "wt", newline="", encoding="utf-8") as fout:
             csv.writer(fout, delimiter=";").writerows(rows)
     work = tmp_path / "work"
-    run_dbt(["run", "-s", MODEL], _env(work, raw, "csv.gz", KPI_TRUST_CSV_DELIMITER=";"))
+    run_dbt(["run", "-s", MODEL], files_env(work, raw, "csv.gz", KPI_TRUST_CSV_DELIMITER=";"))
     staged = _staged(work / "kpi.duckdb")
     assert len(staged) == 33
     assert staged == _reference(tmp_path)
@@ -76,7 +65,7 @@ def test_parquet_timestamp_with_time_zone_is_read_in_utc_outside_utc(tmp_path: P
                 f"to '{raw / name}.parquet' (format parquet)"
             )
     work = tmp_path / "work"
-    env = {**os.environ, **_env(work, raw, "parquet"), "TZ": "America/New_York"}
+    env = {**os.environ, **files_env(work, raw, "parquet"), "TZ": "America/New_York"}
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
         [dbt, "run", "-s", MODEL, "--project-dir", REPO], env=env, capture_output=True, text=True
@@ -96,7 +85,7 @@ def test_a_broken_csv_line_is_named_with_file_and_line(tmp_path: Path) -> None:
     lines.insert(10, broken)  # file line 11: its quote is never closed
     (raw / "api_calls.csv").write_text("".join(lines))
     work = tmp_path / "work"
-    env = {**os.environ, **_env(work, raw, "csv")}
+    env = {**os.environ, **files_env(work, raw, "csv")}
     result = subprocess.run(
         [Path(sys.executable).parent / "kpi-trust", "build", "-s", MODEL],
         env=env,

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, dbt_env, run_dbt
+from conftest import REPO, files_env, run_dbt
 
 FIXTURE = REPO / "tests" / "fixtures" / "raw_small"
 
@@ -25,23 +25,13 @@ def _drop_column(src: Path, dst: Path, column: str) -> None:
         writer.writerows(reader)
 
 
-def _files_env(work: Path, raw_dir: Path) -> dict[str, str]:
-    return dbt_env(
-        work,
-        KPI_TRUST_RAW_SOURCE="files",
-        KPI_TRUST_RAW_FORMAT="csv",
-        KPI_TRUST_RAW_DIR=str(raw_dir),
-        KPI_TRUST_SEED_DIR="data/no-seeds-for-this-test",
-    )
-
-
 def test_missing_column_names_file_and_column(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     _drop_column(FIXTURE / "api_calls.csv", raw / "api_calls.csv", "batch_id")
     shutil.copy(FIXTURE / "game_events.csv", raw / "game_events.csv")
     with pytest.raises(RuntimeError) as error:
-        run_dbt(["run", "-s", "stg_api_gateway__api_calls"], _files_env(tmp_path, raw))
+        run_dbt(["run", "-s", "stg_api_gateway__api_calls"], files_env(tmp_path, raw))
     message = str(error.value)
     assert "missing required column(s): batch_id" in message
     assert str(raw / "api_calls.csv") in message
@@ -52,7 +42,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     raw = tmp_path / "empty"
     raw.mkdir()
     with pytest.raises(RuntimeError, match="file not found: .*api_calls.csv"):
-        run_dbt(["run", "-s", "stg_api_gateway__api_calls"], _files_env(tmp_path, raw))
+        run_dbt(["run", "-s", "stg_api_gateway__api_calls"], files_env(tmp_path, raw))
 
 
 def test_extra_columns_are_ignored(tmp_path: Path) -> None:
@@ -64,7 +54,7 @@ def test_extra_columns_are_ignored(tmp_path: Path) -> None:
         csv.writer(fout).writerows(
             [[*row, "x" if i else "extra_note"] for i, row in enumerate(rows)]
         )
-    run_dbt(["run", "-s", "stg_api_gateway__api_calls"], _files_env(tmp_path, raw))
+    run_dbt(["run", "-s", "stg_api_gateway__api_calls"], files_env(tmp_path, raw))
 
 
 def test_header_only_file_is_named(tmp_path: Path) -> None:
@@ -75,7 +65,7 @@ def test_header_only_file_is_named(tmp_path: Path) -> None:
     (raw / "game_events.csv").write_text(header + "\n")
     shutil.copy(FIXTURE / "api_calls.csv", raw / "api_calls.csv")
     with pytest.raises(RuntimeError) as error:
-        run_dbt(["run", "-s", "stg_game_telemetry__game_events"], _files_env(tmp_path, raw))
+        run_dbt(["run", "-s", "stg_game_telemetry__game_events"], files_env(tmp_path, raw))
     message = str(error.value)
     assert "has no data rows" in message
     assert str(raw / "game_events.csv") in message
