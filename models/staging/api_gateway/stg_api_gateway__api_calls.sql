@@ -64,30 +64,25 @@ typed as (
         {{ parse_integer('http_status_text') }} as http_status,
         {{ parse_number('latency_ms_text') }} as latency_ms,
         {{ parse_utc_timestamp('requested_at_text') }} as requested_at,
-        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at,
-        -- the log's first ingestion, ignoring rows ingested before their own event (a broken
-        -- ingestion clock, quarantined as event_after_ingestion): one such row dated 1900 would
-        -- otherwise move the log's start and let every 1900 event through
-        min(
-            case
-                when {{ parse_utc_timestamp('ingested_at_text') }} >= {{ dbt.dateadd(
-                        'minute',
-                        -1 * var('timestamp_tolerance_minutes'),
-                        parse_utc_timestamp('requested_at_text'),
-                    ) }}
-                    then {{ parse_utc_timestamp('ingested_at_text') }}
-            end
-        ) over () as log_first_ingested_at
+        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
     from trimmed
+
+),
+
+log_start as (
+
+    {{ log_period_start('typed', 'requested_at', 'ingested_at') }}
 
 ),
 
 flagged as (
 
     select
-        *,
+        typed.*,
+        log_start.log_first_ingested_at,
         {{ quarantine_columns(checks) }}
     from typed
+    cross join log_start
 
 ),
 

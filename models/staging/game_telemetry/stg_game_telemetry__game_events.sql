@@ -63,30 +63,25 @@ typed as (
         {{ parse_number('revenue_usd_text') }} as revenue_usd,
         {{ parse_date('install_date_text') }} as install_date,
         {{ parse_utc_timestamp('event_at_text') }} as event_at,
-        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at,
-        -- the log's first ingestion, ignoring rows ingested before their own event (a broken
-        -- ingestion clock, quarantined as event_after_ingestion): one such row dated 1900 would
-        -- otherwise move the log's start and let every 1900 event through
-        min(
-            case
-                when {{ parse_utc_timestamp('ingested_at_text') }} >= {{ dbt.dateadd(
-                        'minute',
-                        -1 * var('timestamp_tolerance_minutes'),
-                        parse_utc_timestamp('event_at_text'),
-                    ) }}
-                    then {{ parse_utc_timestamp('ingested_at_text') }}
-            end
-        ) over () as log_first_ingested_at
+        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
     from trimmed
+
+),
+
+log_start as (
+
+    {{ log_period_start('typed', 'event_at', 'ingested_at') }}
 
 ),
 
 flagged as (
 
     select
-        *,
+        typed.*,
+        log_start.log_first_ingested_at,
         {{ quarantine_columns(checks) }}
     from typed
+    cross join log_start
 
 ),
 
