@@ -107,9 +107,9 @@ def _score(series: pd.Series, res: Resolved) -> pd.DataFrame:
         {
             "timestamp": index,
             "value": x,
-            "expected": base["expected"].to_numpy(),
-            "lower": base["lower"].to_numpy(),
-            "upper": base["upper"].to_numpy(),
+            "expected": np.where(eligible, base["expected"].to_numpy(), np.nan),
+            "lower": np.where(eligible, base["lower"].to_numpy(), np.nan),
+            "upper": np.where(eligible, base["upper"].to_numpy(), np.nan),
             "score": np.where(eligible, score, np.nan),
             "is_anomaly": alarm,
             "detectors_agreeing": np.where(eligible, agreeing, 0),
@@ -117,7 +117,7 @@ def _score(series: pd.Series, res: Resolved) -> pd.DataFrame:
             "direction": np.where(state, np.where(z >= 0, "up", "down"), ""),
             "severity": severity(z, state),
             "z": np.where(eligible, z, np.nan),
-            "baseline": base["baseline"].to_numpy(),
+            "baseline": np.where(eligible, base["baseline"].to_numpy(), ""),
         }
     )
     for name in names:

@@ -13,8 +13,6 @@ import pandas as pd
 
 DAY = pd.Timedelta(days=1)
 WEEK = pd.Timedelta(days=7)
-# Timestamps used to infer the step: only the first ones, so later rows cannot change it.
-STEP_SAMPLE = 200
 ML_DETECTORS = ("iforest", "lof", "ocsvm")
 
 
@@ -81,14 +79,15 @@ class Resolved:
     refractory_rows: int
 
 
-def infer_step(timestamps: pd.DatetimeIndex) -> pd.Timedelta:
-    """The sampling step: the median gap between the first distinct timestamps.
+def infer_step(timestamps: pd.DatetimeIndex, sample: int = 21) -> pd.Timedelta:
+    """The sampling step: the median gap between the first ``sample`` distinct timestamps.
 
-    Only the first ``STEP_SAMPLE`` timestamps are used, so appending or changing later rows
-    cannot change the grain of earlier ones (the no-look-ahead rule). Gaps (missing rows) do
-    not matter as long as most consecutive rows are one step apart.
+    Only the first ``min_history + 1`` timestamps are used (rows that are never scored), so
+    deleting or changing later rows cannot change the grain of scored ones (the no-look-ahead
+    rule). Gaps (missing rows) do not matter while most of those first rows are one step apart;
+    pass ``DetectConfig(step=...)`` when they are not.
     """
-    head = pd.DatetimeIndex(timestamps).unique().sort_values()[:STEP_SAMPLE]
+    head = pd.DatetimeIndex(timestamps).unique().sort_values()[:sample]
     gaps = np.diff(head.as_unit("ns").asi8)
     gaps = gaps[gaps > 0]
     if gaps.size == 0:
@@ -111,7 +110,7 @@ def _season_rows(period_steps: int, low: int, fallback: int, high: int = 288) ->
 
 def resolve(cfg: DetectConfig, timestamps: pd.DatetimeIndex) -> Resolved:
     """Fill in the grain-dependent defaults for one series."""
-    step = cfg.step if cfg.step is not None else infer_step(timestamps)
+    step = cfg.step if cfg.step is not None else infer_step(timestamps, cfg.min_history + 1)
     if step <= pd.Timedelta(0):
         raise ValueError(f"step must be positive, not {step}")
     season = default_season(step) if isinstance(cfg.season, str) else cfg.season
