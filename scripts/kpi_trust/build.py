@@ -135,11 +135,14 @@ MODEL_LOGS = {
 
 
 def encoding_message(model: str, line: str) -> str:
-    raw_dir = os.environ.get("KPI_TRUST_RAW_DIR", "data/raw")
-    fmt = os.environ.get("KPI_TRUST_RAW_FORMAT", "csv")
+    raw_dir = os.environ.get("KPI_TRUST_RAW_DIR", "data/generated")
+    fmt = os.environ.get("KPI_TRUST_RAW_FORMAT", "auto")
+    formats = ("csv", "csv.gz") if fmt == "auto" else (fmt,)
+    candidates = [f"{raw_dir}/{MODEL_LOGS[model]}.{ext}" for ext in formats]
+    path = next((c for c in candidates if Path(c).exists()), candidates[0])
     encoding = os.environ.get("KPI_TRUST_CSV_ENCODING", "utf-8")
     return (
-        f"{raw_dir}/{MODEL_LOGS[model]}.{fmt} line {line}: bytes that are not {encoding} text "
+        f"{path} line {line}: bytes that are not {encoding} text "
         "(a file saved as Latin-1 / Windows-1252, or not a CSV at all). Export it as UTF-8, or "
         "set KPI_TRUST_CSV_ENCODING to the file's encoding (utf-8, utf-16, latin-1)."
     )

@@ -110,7 +110,12 @@ def _delimited(delimiter: str):
     return write
 
 
-def _parquet(columns_sql: str):
+def _gzipped(raw: Path) -> None:
+    (raw / "api_calls.csv.gz").write_bytes(gzip.compress((raw / "api_calls.csv").read_bytes()))
+    (raw / "api_calls.csv").unlink()
+
+
+def _parquet(columns_sql: str, keep_csv: bool = False):
     def write(raw: Path) -> None:
         with duckdb.connect() as con:
             con.sql(
@@ -121,7 +126,8 @@ def _parquet(columns_sql: str):
                 f"copy (select {columns_sql} from raw) to '{raw / 'api_calls.parquet'}' "
                 "(format parquet)"
             )
-        (raw / "api_calls.csv").unlink()
+        if not keep_csv:
+            (raw / "api_calls.csv").unlink()
 
     return write
 
@@ -188,6 +194,9 @@ SHAPE_CASES = [
     Case("Parquet without a column", _parquet("* exclude (batch_id)"), None,
          message=("missing required column(s): batch_id",), fmt="parquet"),
     Case("a directory where the file should be", _directory, None, message=("api_calls.csv",)),
+    Case("a .csv.gz found by its extension", _gzipped, CLEAN_RECORDS, fmt="auto"),
+    Case("the same log twice (.csv and .parquet)", _parquet("*", keep_csv=True), None,
+         message=("api_calls.parquet and api_calls.csv", "KPI_TRUST_RAW_FORMAT"), fmt="auto"),
 ]
 # Through `kpi-trust build`: its message is the one a user reads (DuckDB's names no file).
 WRAPPER_CASES = [
@@ -272,7 +281,9 @@ def test_shape_case(tmp_path: Path, compiled: dict, case: Case) -> None:
     if case.records is None:
         with pytest.raises(RuntimeError) as error:
             run_dbt(["run", "-s", MODEL], env)
-        _check_message(case, str(error.value), raw / f"api_calls.{case.fmt}")
+        _check_message(
+            case, str(error.value), raw if case.fmt == "auto" else raw / f"api_calls.{case.fmt}"
+        )
         return
     run_dbt(["run", "-s", MODEL], env)
     with duckdb.connect(str(tmp_path / "kpi.duckdb"), read_only=True) as con:
