@@ -15,6 +15,8 @@ with anomalies as (
         severity,
         value,
         expected,
+        lower,
+        upper,
         z,
         score,
         detectors_agreeing,
@@ -79,6 +81,11 @@ paired as (
         reported.detectors_agreeing as detectors_agreeing_reported,
         adjusted.is_anomaly as is_adjusted_anomaly,
         reported.is_anomaly as is_reported_anomaly,
+        -- the adjusted value moved: in an anomalous episode, or outside its band (a move the
+        -- other detectors did not confirm is still a move of the number the verdict is about)
+        adjusted.status in ('anomaly', 'ongoing')
+        or adjusted.value < adjusted.lower
+        or adjusted.value > adjusted.upper as is_adjusted_moved,
         adjusted.kpi_date
     from adjusted
     inner join reported
@@ -127,6 +134,7 @@ final as (
         trust.reported_trust_score,
         paired.is_adjusted_anomaly,
         paired.is_reported_anomaly,
+        coalesce(paired.is_adjusted_moved, false) as is_adjusted_moved,
         paired.kpi_date
     from paired
     left join trust

@@ -2,7 +2,8 @@
     with a verdict (macro anomaly_verdict: data_incident, real_movement, repaired_incident or
     uncertain) and one sentence of reasons, e.g. "revenue_usd -48 % vs expected on
     platform=ios; data trusted (98): real movement". The trust read is that of the value that
-    moved: trust_level for `value` when the adjusted value moved, else reported_trust_level. -#}
+    moved: trust_level for `value` when the adjusted value moved, else reported_trust_level; of
+    its reasons, the largest only. -#}
 {%- set string_type = api.Column.translate_type('string') -%}
 
 with anomalies as (
@@ -15,12 +16,10 @@ judged as (
 
     select
         *,
-        case
-            when adjusted_status in ('anomaly', 'ongoing') then 'adjusted'
-            else 'reported'
-        end as moved_basis,
+        case when is_adjusted_moved then 'adjusted' else 'reported' end as moved_basis,
         {{ anomaly_verdict(
-            'adjusted_status', 'trust_level', 'reported_trust_level', 'value', 'value_reported'
+            'is_adjusted_moved', 'adjusted_status', 'trust_level', 'reported_trust_level',
+            'value', 'value_reported'
         ) }} as verdict
     from anomalies
 
@@ -36,8 +35,11 @@ worded as (
         ) as moved_trust_level,
         case when moved_basis = 'adjusted' then trust_score else reported_trust_score end
             as moved_trust_score,
-        case when moved_basis = 'adjusted' then top_reasons else reported_reasons end
-            as moved_trust_reasons,
+        -- the largest reason only (kpi_trust_daily's reasons are '; '-separated, largest first)
+        nullif({{ dbt.split_part(
+            "case when moved_basis = 'adjusted' then top_reasons else reported_reasons end",
+            "'; '", 1
+        ) }}, '') as moved_trust_reason,
         case when dimension_name = 'all' then '' else
             {{ dbt.concat(["' on '", 'dimension_name', "'='", 'dimension_value']) }}
         end as slice_text,
@@ -69,7 +71,7 @@ final as (
                 'kpi_name', "' reported '", 'reported_change', 'slice_text',
                 "', adjusted value as expected ('", 'adjusted_change',
                 "'): the warehouse repaired it'",
-                "coalesce(' (' || top_reasons || ')', '')",
+                "coalesce(' (' || " ~ dbt.split_part('top_reasons', "'; '", 1) ~ " || ')', '')",
             ]) }}
             else {{ dbt.concat([
                 'kpi_name', "' '",
@@ -80,8 +82,8 @@ final as (
                 ~ "when 'low' then 'data not trusted' else 'trust ' || moved_trust_level end",
                 "' ('",
                 dbt.cast('cast(round(moved_trust_score, 0) as ' ~ dbt.type_int() ~ ')', string_type),
-                "case when moved_trust_level <> 'high' and moved_trust_reasons is not null "
-                ~ "then ': ' || moved_trust_reasons else '' end",
+                "case when moved_trust_level <> 'high' and moved_trust_reason is not null "
+                ~ "then ': ' || moved_trust_reason else '' end",
                 "'): '", "replace(verdict, '_', ' ')",
             ]) }}
         end as reasons,
@@ -96,6 +98,7 @@ final as (
         reported_trust_score,
         is_adjusted_anomaly,
         is_reported_anomaly,
+        is_adjusted_moved,
         kpi_date
     from worded
 
