@@ -4,12 +4,16 @@
     * the adjusted `value` moved (`is_adjusted_moved`: status anomaly or ongoing, or outside its
       band): its trust_level decides: low -> 'data_incident', high -> 'real_movement',
       medium / insufficient_data -> 'uncertain';
-    * only `value_reported` moved, and the adjusted value was scored normal, inside its band,
-      and differs from it: 'repaired_incident' (the warehouse's adjustments removed the move);
-    * only `value_reported` moved otherwise (the adjusted value not scored, or the same
-      number): its reported_trust_level decides, as above. -#}
+    * only `value_reported` moved, the adjusted value was scored normal (and inside its band),
+      differs from it, and the trust score counts a defect the warehouse repaired on this row
+      (reported_trust_score < trust_score: kpi_trust_daily charges repaired penalties to the
+      reported value only): 'repaired_incident' (the warehouse's adjustments removed the move);
+    * only `value_reported` moved otherwise (the adjusted value not scored, the same number, or
+      no repaired defect: the two series merely differ in noise): its reported_trust_level
+      decides, as above. -#}
 {% macro anomaly_verdict(
-    is_adjusted_moved, adjusted_status, trust_level, reported_trust_level, value, value_reported
+    is_adjusted_moved, adjusted_status, trust_level, reported_trust_level, value, value_reported,
+    trust_score, reported_trust_score
 ) -%}
     case
         when {{ is_adjusted_moved }}
@@ -20,6 +24,7 @@
             end
         when {{ adjusted_status }} = 'normal'
             and {{ value }} <> {{ value_reported }}
+            and {{ reported_trust_score }} < {{ trust_score }}
             then 'repaired_incident'
         else case {{ reported_trust_level }}
             when 'low' then 'data_incident'

@@ -45,13 +45,15 @@ trust as (
 
 adjusted as (
 
-    select * from anomalies where value_basis = 'adjusted'
+    select * from anomalies
+    where value_basis = 'adjusted'
 
 ),
 
 reported as (
 
-    select * from anomalies where value_basis = 'reported'
+    select * from anomalies
+    where value_basis = 'reported'
 
 ),
 

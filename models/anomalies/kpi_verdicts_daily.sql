@@ -19,7 +19,7 @@ judged as (
         case when is_adjusted_moved then 'adjusted' else 'reported' end as moved_basis,
         {{ anomaly_verdict(
             'is_adjusted_moved', 'adjusted_status', 'trust_level', 'reported_trust_level',
-            'value', 'value_reported'
+            'value', 'value_reported', 'trust_score', 'reported_trust_score'
         ) }} as verdict
     from anomalies
 
@@ -40,8 +40,9 @@ worded as (
             "case when moved_basis = 'adjusted' then top_reasons else reported_reasons end",
             "'; '", 1
         ) }}, '') as moved_trust_reason,
-        case when dimension_name = 'all' then '' else
-            {{ dbt.concat(["' on '", 'dimension_name', "'='", 'dimension_value']) }}
+        case
+            when dimension_name = 'all' then ''
+            else {{ dbt.concat(["' on '", 'dimension_name', "'='", 'dimension_value']) }}
         end as slice_text,
         {{ anomaly_change_text('value', 'expected', 'z') }} as adjusted_change,
         {{ anomaly_change_text('value_reported', 'expected_reported', 'z_reported') }}

@@ -167,9 +167,10 @@ def test_short_series_are_insufficient_history(warehouse):
     assert not short["is_anomaly"].any()
 
 
-def labelled_rows(raw_dir: Path, kpis: pd.DataFrame) -> pd.DataFrame:
+def labelled_rows(raw_dir: Path, kpis: pd.DataFrame, any_slice: bool = False) -> pd.DataFrame:
     """kpi_daily rows a labelled incident covers (its day, its KPI, its slice or a total), as in
-    int_trust_kpi_incident_labels; d1_retention of day d is also covered by day d + 1."""
+    int_trust_kpi_incident_labels; d1_retention of day d is also covered by day d + 1. With
+    `any_slice`, every slice of the KPI that day (siblings and other dimensions: 'indirect')."""
     incidents = pd.read_csv(raw_dir / "injected_incidents.csv")
     rows = []
     for incident in incidents.itertuples():
@@ -180,7 +181,7 @@ def labelled_rows(raw_dir: Path, kpis: pd.DataFrame) -> pd.DataFrame:
             if kpi_name == "d1_retention":
                 days = days.union(days - pd.Timedelta(days=1))
             covers = (kpis["kpi_name"] == kpi_name) & kpis["kpi_date"].isin(days)
-            if incident.slice_dimension != "all":
+            if incident.slice_dimension != "all" and not any_slice:
                 covers &= (kpis["dimension_name"] == "all") | (
                     (kpis["dimension_name"] == incident.slice_dimension)
                     & (kpis["dimension_value"] == incident.slice_value)
@@ -218,14 +219,22 @@ def test_verdicts_against_labelled_incidents(warehouse):
         on=[*KEYS, "kpi_date"],
         indicator=True,
     )
-    unlabelled = unlabelled[unlabelled["_merge"] == "left_only"]
+    unlabelled = unlabelled[unlabelled["_merge"] == "left_only"].drop(columns="_merge")
+    # Of those, rows of a KPI an incident touches that day in another slice (partly affected:
+    # trust_evaluation's 'indirect' and 'sibling' rows) and rows of quiet KPI-days.
+    touched = labelled_rows(raw_dir, kpis, any_slice=True)[[*KEYS, "kpi_date"]]
+    unlabelled = unlabelled.merge(
+        touched.drop_duplicates().assign(relation="other slice of an incident"),
+        how="left",
+        on=[*KEYS, "kpi_date"],
+    ).fillna({"relation": "no incident on the KPI that day"})
     n_labelled = len(matched[[*KEYS, "kpi_date"]].drop_duplicates())
     print(f"\nverdict rows: {len(verdicts)}; on labelled incident rows: {n_labelled}")
     print(f"incidents with an alarm on a covered row: {incidents_seen} of {n_incidents}")
     print("agreement with the expected verdict, by expected verdict:")
     print(agreement.to_string())
     print("verdicts on rows no incident covers:")
-    print(unlabelled["verdict"].value_counts().to_string())
+    print(pd.crosstab(unlabelled["relation"], unlabelled["verdict"]).to_string())
     print("confusion (expected x verdict):")
     print(pd.crosstab(matched["expected_verdict"], matched["verdict"]).to_string())
     assert incidents_seen >= 1
