@@ -57,7 +57,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("anomalies")
     raw_dir = generate_raw(work / "raw", **CONFIG)
     env = dbt_env(work, seed_dir=raw_dir, KPI_TRUST_GX_DATA_DOCS="0")
-    run_dbt(["build", "--select", "+kpi_verdicts_daily", "--indirect-selection", "cautious"], env)
+    selected = ["+kpi_verdicts_daily", "kpi_seasonal_baselines_daily"]
+    run_dbt(["build", "--select", *selected, "--indirect-selection", "cautious"], env)
     return work / "kpi.duckdb", raw_dir
 
 
@@ -165,6 +166,26 @@ def test_short_series_are_insufficient_history(warehouse):
     assert len(short) > 0
     assert set(short["status"]) <= {"insufficient_history", "missing_value"}
     assert not short["is_anomaly"].any()
+
+
+def test_sql_baseline_matches_the_python_seasonal_expectation(warehouse):
+    db_path, _ = warehouse
+    compared = query(
+        db_path,
+        """
+        select count(*) as n_rows,
+            count(*) filter (
+                where abs(anomalies.expected - baselines.expected)
+                <= 1e-9 * greatest(1, abs(baselines.expected))
+            ) as n_same
+        from kpi_anomalies_daily as anomalies
+        inner join kpi_seasonal_baselines_daily as baselines
+            using (kpi_name, dimension_name, dimension_value, kpi_date)
+        where anomalies.value_basis = 'adjusted' and anomalies.baseline = 'seasonal'
+        """,
+    ).iloc[0]
+    assert compared["n_rows"] > 0
+    assert compared["n_same"] == compared["n_rows"]
 
 
 def labelled_rows(raw_dir: Path, kpis: pd.DataFrame, any_slice: bool = False) -> pd.DataFrame:
