@@ -90,7 +90,11 @@ def _score(series: pd.Series, res: Resolved) -> pd.DataFrame:
     )
     change = cusum(base["reference_resid"].to_numpy(), sigma, eligible, res)
     regime = base["seasonal_present"].to_numpy()
-    learned = ml_detectors(features(index, grid, x, base, res), eligible, regime, res)
+    learned = (
+        ml_detectors(features(index, grid, x, base, res), eligible, regime, res)
+        if cfg.ml_detectors
+        else None  # no ML detector configured: no features to compute
+    )
     names = detector_names(cfg)
     parts = {"seasonal": base.reset_index(drop=True), "changepoint": change}
     frame_of = {name: parts.get(name, learned) for name in names}
@@ -118,12 +122,11 @@ def _score(series: pd.Series, res: Resolved) -> pd.DataFrame:
             "severity": severity(z, state),
             "z": np.where(eligible, z, np.nan),
             "baseline": np.where(eligible, base["baseline"].to_numpy(), ""),
+            # one frame built at once: adding columns one by one is slow for short series
+            **{f"score_{name}": np.where(eligible, scores[name], np.nan) for name in names},
+            **{f"flag_{name}": flags[name] for name in names},
         }
     )
-    for name in names:
-        out[f"score_{name}"] = np.where(eligible, scores[name], np.nan)
-    for name in names:
-        out[f"flag_{name}"] = flags[name]
     return out
 
 

@@ -10,15 +10,19 @@ episode), and not within ``refractory_rows`` of the previous alarm: one event, o
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 SEVERITY_Z = ((10.0, "high"), (5.0, "medium"), (0.0, "low"))
 
 
 def recent_max(values: np.ndarray, rows: int) -> np.ndarray:
-    """Max over the last ``rows`` rows including this one (NaN-safe, past only)."""
-    series = pd.Series(values, dtype=float)
-    return series.rolling(rows, min_periods=1).max().to_numpy()
+    """Max over the last ``rows`` rows including this one (NaN-safe, past only): NaN only when
+    all of them are NaN, as pandas' ``rolling(rows, min_periods=1).max()`` (numpy: cheaper for
+    short series)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) == 0:
+        return values
+    padded = np.concatenate([np.full(rows - 1, np.nan), values])
+    return np.fmax.reduce(np.lib.stride_tricks.sliding_window_view(padded, rows), axis=1)
 
 
 def vote(

@@ -1,0 +1,35 @@
+{#- The verdict on one anomalous KPI-day-slice, from whether its adjusted value moved, its
+    adjusted status and the trust levels of its two values (kpi_trust_daily's, i.e. macro
+    trust_level with vars trust_low_threshold and trust_high_threshold: no cut-off of its own):
+    * the adjusted `value` moved (`is_adjusted_moved`: status anomaly or ongoing, or outside its
+      band): its trust_level decides: low -> 'data_incident', high -> 'real_movement',
+      medium / insufficient_data -> 'uncertain';
+    * only `value_reported` moved, the adjusted value was scored normal (and inside its band),
+      differs from it, and the trust score counts a defect the warehouse repaired on this row
+      (reported_trust_score < trust_score: kpi_trust_daily charges repaired penalties to the
+      reported value only): 'repaired_incident' (the warehouse's adjustments removed the move);
+    * only `value_reported` moved otherwise (the adjusted value not scored, the same number, or
+      no repaired defect: the two series merely differ in noise): its reported_trust_level
+      decides, as above. -#}
+{% macro anomaly_verdict(
+    is_adjusted_moved, adjusted_status, trust_level, reported_trust_level, value, value_reported,
+    trust_score, reported_trust_score
+) -%}
+    case
+        when {{ is_adjusted_moved }}
+            then case {{ trust_level }}
+                when 'low' then 'data_incident'
+                when 'high' then 'real_movement'
+                else 'uncertain'
+            end
+        when {{ adjusted_status }} = 'normal'
+            and {{ value }} <> {{ value_reported }}
+            and {{ reported_trust_score }} < {{ trust_score }}
+            then 'repaired_incident'
+        else case {{ reported_trust_level }}
+            when 'low' then 'data_incident'
+            when 'high' then 'real_movement'
+            else 'uncertain'
+        end
+    end
+{%- endmacro %}

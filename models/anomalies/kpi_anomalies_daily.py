@@ -1,0 +1,132 @@
+"""Anomaly scores for every KPI series of kpi_daily, on both the adjusted and the reported value.
+
+Why a dbt Python model: the detectors (kpi_trust.anomaly.detect_series) are engine-independent
+Python shared with `kpi-trust detect`; dbt-duckdb runs this function in dbt's process, so the
+scores are built in the same `dbt build` as the KPIs they score. One series = kpi_name x
+dimension_name x dimension_value x value_basis ('adjusted' = `value`, 'reported' =
+`value_reported`); each row's output uses only that day and earlier days (no look-ahead).
+
+Cost: the default dataset has 968 series; detect_series takes ~10-20 ms per 90-day series without
+the ML detectors, about twice that with them. The ML detectors need 60 scored training rows, so on a
+90-day history they score only its last few days; they run on the series of var
+`anomaly_ml_scope` (default 'totals': dimension_value 'all') and the others get the seasonal
+baseline and the CUSUM only (their score_/flag_iforest and _lof are null / false). The consensus
+of a series is capped at its number of detectors (docs/anomalies.md, "Warehouse models").
+"""
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+KEYS = ["kpi_name", "dataset", "dimension_name", "dimension_value", "unit"]
+BASES = {"adjusted": "value", "reported": "value_reported"}
+ML = ("iforest", "lof")
+DETECTORS = ("seasonal", "changepoint", *ML)
+# The library's severity (robust |z| < 5, < 10, >= 10) in the warehouse's words.
+SEVERITY = {"low": "info", "medium": "warning", "high": "critical"}
+
+
+def detect_config(dbt, with_ml):
+    """DetectConfig from the vars (passed as model config in _anomalies__models.yml)."""
+    from kpi_trust.anomaly import DetectConfig
+
+    season_days = int(dbt.config.get("anomaly_season_days"))
+    consensus = int(dbt.config.get("anomaly_consensus"))
+    detectors = ML if with_ml else ()
+    return DetectConfig(
+        consensus=min(consensus, 2 + len(detectors)),
+        season=pd.Timedelta(days=season_days) if season_days > 0 else None,
+        step=pd.Timedelta(days=1),
+        min_history=int(dbt.config.get("anomaly_min_history")),
+        z_threshold=float(dbt.config.get("anomaly_z_threshold")),
+        ml_detectors=detectors,
+    )
+
+
+def score_slice(rows, config):
+    """Both bases of one KPI series; the reported one is a copy when it equals the adjusted one
+    on every day (the detectors are deterministic: same input, same output)."""
+    from kpi_trust.anomaly import detect_series
+
+    adjusted = detect_series(rows["kpi_date"], rows["value"], config)
+    same = rows["value"].equals(rows["value_reported"])
+    reported = adjusted if same else detect_series(rows["kpi_date"], rows["value_reported"], config)
+    return {"adjusted": adjusted, "reported": reported}
+
+
+def score_all(kpis, configs, ml_scope):
+    """Every series scored; key columns added once per basis (not per series: it is slow)."""
+    frames, keys = [], []
+    for key, rows in kpis.groupby(KEYS, sort=True, dropna=False):
+        with_ml = ml_scope == "all" or (ml_scope == "totals" and key[3] == "all")
+        for basis, scored in score_slice(rows, configs[with_ml]).items():
+            frames.append(scored)
+            keys.append((*key, basis, 4 if with_ml else 2, len(scored)))
+    # Series scored without the ML detectors lack their columns: null scores, false flags.
+    out = pd.concat(frames, ignore_index=True)
+    for detector in DETECTORS:
+        if f"score_{detector}" not in out:
+            out[f"score_{detector}"] = np.nan
+        out[f"flag_{detector}"] = out.get(f"flag_{detector}", False)
+        out[f"flag_{detector}"] = out[f"flag_{detector}"].fillna(False).astype(bool)
+    lengths = [key[-1] for key in keys]
+    for position, name in enumerate([*KEYS, "value_basis", "n_detectors"]):
+        out[name] = np.repeat([key[position] for key in keys], lengths)
+    return out
+
+
+def anomaly_id(frame):
+    """md5 of the primary key, as the SQL models' dbt.hash would write it."""
+    keys = (
+        frame["kpi_name"]
+        + "|"
+        + frame["dimension_name"]
+        + "|"
+        + frame["dimension_value"]
+        + "|"
+        + frame["value_basis"]
+        + "|"
+        + frame["kpi_date"].astype(str)
+    )
+    return [hashlib.md5(key.encode()).hexdigest() for key in keys]
+
+
+def model(dbt, session):
+    """Score every kpi_daily series on both bases; one row per series x day."""
+    ml_scope = str(dbt.config.get("anomaly_ml_scope"))
+    if ml_scope not in ("all", "totals", "none"):
+        raise ValueError(f"var anomaly_ml_scope must be all, totals or none, not {ml_scope!r}")
+    configs = {with_ml: detect_config(dbt, with_ml) for with_ml in (False, True)}
+
+    kpis = dbt.ref("kpi_daily").df()
+    kpis["kpi_date"] = pd.to_datetime(kpis["kpi_date"])
+    kpis = kpis.sort_values([*KEYS, "kpi_date"])
+    scored = score_all(kpis, configs, ml_scope).rename(columns={"timestamp": "kpi_date"})
+    scored["kpi_date"] = scored["kpi_date"].dt.date
+    scored["severity"] = scored["severity"].map(SEVERITY)
+    for column in ("direction", "baseline"):
+        scored[column] = scored[column].replace("", None)
+    scored.insert(0, "kpi_anomaly_id", anomaly_id(scored))
+    columns = [
+        "kpi_anomaly_id",
+        *KEYS,
+        "value_basis",
+        "status",
+        "direction",
+        "severity",
+        "baseline",
+        "value",
+        "expected",
+        "lower",
+        "upper",
+        "z",
+        "score",
+        *[f"score_{detector}" for detector in DETECTORS],
+        "detectors_agreeing",
+        "n_detectors",
+        "is_anomaly",
+        *[f"flag_{detector}" for detector in DETECTORS],
+        "kpi_date",
+    ]
+    return scored[columns]
