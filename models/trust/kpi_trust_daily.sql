@@ -135,7 +135,9 @@ final as (
                     || ' rows in this slice-day: too few for the quality tests to decide'
             when is_undecidable
                 then 'a loss of up to '
-                    || {{ dbt.cast('cast(round(100 * min_detectable_loss, 0) as integer)', string_type) }}
+                    || {{ dbt.cast(
+                        'cast(round(100 * min_detectable_loss, 0) as integer)', string_type
+                    ) }}
                     || '% of its events could go unseen here ('
                     || {{ dbt.cast('cast(round(expected_events, 0) as integer)', string_type) }}
                     || ' expected): too few to decide'

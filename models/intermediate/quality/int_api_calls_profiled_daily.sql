@@ -42,7 +42,7 @@ flagged as (
         case
             -- present but invalid: quarantined for another reason than a missing value
             when api_calls.is_quarantined
-                and api_calls.quarantine_reason not in ('{{ timestamp_reasons | join("', '") }}')
+                and api_calls.quarantine_reason not in ('{{ timestamp_reasons | join("', '") }}') -- noqa: LT05
                 {%- for column in required_columns %}
                     and api_calls.{{ column }} is not null
                 {%- endfor %}
@@ -54,7 +54,7 @@ flagged as (
             as noncanonical_status_row,
         case when latency_units.is_latency_in_seconds then 1 else 0 end as latency_unit_drift_row,
         case
-            when api_calls.quarantine_reason in ('{{ timestamp_reasons | join("', '") }}') then 1
+            when api_calls.quarantine_reason in ('{{ timestamp_reasons | join("', '") }}') then 1 -- noqa: LT05
             else 0
         end as implausible_timestamp_row,
         case
