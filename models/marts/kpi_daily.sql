@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='kpi_date',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        partition_by=(['kpi_date'] if target.type == 'spark' else none),
-        on_schema_change='fail',
-    )
-}}
-
 {#- One row per kpi_name x kpi_date x dimension_name x dimension_value. `value` is the adjusted
     figure (from the marts: deduplicated, drift-normalised, bots and quarantined rows left out);
     `value_reported` is the same formula on the raw rows as a naive query sees them

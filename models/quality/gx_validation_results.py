@@ -18,8 +18,6 @@ from pathlib import Path
 
 def model(dbt, session):
     """Validate both staged raw logs per day; return this run's flattened results."""
-    dbt.config(materialized="incremental", incremental_strategy="append")
-
     from kpi_trust import gx_validate
     from kpi_trust.gx_suites import API_CALLS, GAME_EVENTS
 
