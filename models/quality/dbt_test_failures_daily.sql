@@ -1,6 +1,6 @@
 {#- Failing rows per day per date-aware test per invocation, history kept. Same
-    invocation guarantee as dbt_test_results (same depends_on lines). -#}
-{{ test_results_dependencies() }}
+    invocation guarantee as dbt_test_results (after the same ordering node). -#}
+-- depends_on: {{ ref('dbt_test_results_barrier') }}
 
 with test_failures as (
 
