@@ -129,12 +129,8 @@ ranked as (
         applicable.*,
         row_number() over (
             partition by
-                applicable.kpi_name,
-                applicable.dimension_name,
-                applicable.dimension_value,
-                applicable.kpi_date,
-                applicable.evidence_source,
-                applicable.evidence_name
+                applicable.kpi_name, applicable.dimension_name, applicable.dimension_value,
+                applicable.kpi_date, applicable.evidence_source, applicable.evidence_name
             order by
                 applicable.penalty desc,
                 -- on a tie, the whole dataset's row (largest sample) explains best
@@ -153,10 +149,7 @@ items as (
         ranked.*,
         row_number() over (
             partition by
-                ranked.kpi_name,
-                ranked.dimension_name,
-                ranked.dimension_value,
-                ranked.kpi_date,
+                ranked.kpi_name, ranked.dimension_name, ranked.dimension_value, ranked.kpi_date,
                 ranked.evidence_kind
             order by ranked.penalty desc, ranked.evidence_source asc, ranked.evidence_name asc
         ) as kind_rank

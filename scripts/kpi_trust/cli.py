@@ -12,7 +12,12 @@ import importlib
 import sys
 
 # Modules that contribute sub-commands, in the order `--help` lists them.
-COMMAND_MODULES = ("kpi_trust.generator", "kpi_trust.build", "kpi_trust.where")
+COMMAND_MODULES = (
+    "kpi_trust.generator",
+    "kpi_trust.build",
+    "kpi_trust.where",
+    "kpi_trust.kpi_docs",
+)
 
 
 class UserError(Exception):
