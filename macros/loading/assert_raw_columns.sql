@@ -25,11 +25,20 @@
     {%- set optional = optional_raw_columns(name) -%}
     {%- set absent = optional | reject('in', found_lower) | list -%}
     {%- set missing = expected | reject('in', found_lower) | reject('in', optional) | list -%}
+    {%- set hint = namespace(text = '') -%}
+    {%- if found | length == 1 -%}
+        {%- for delimiter, label in [(';', ';'), ('\t', 'tab'), ('|', '|'), (',', ',')] -%}
+            {%- if delimiter in found[0] and hint.text == '' -%}
+                {%- set hint.text = " The header reads as one column: the file looks " ~ label
+                    ~ "-delimited; set KPI_TRUST_CSV_DELIMITER (README, Bring your own logs)." -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- if missing | length > 0 -%}
         {{ exceptions.raise_compiler_error(
             "Raw log '" ~ name ~ "' (" ~ where ~ ") is missing required column(s): "
             ~ missing | join(', ') ~ ". Expected columns: " ~ expected | join(', ')
-            ~ " (docs/design.md section 1); found: " ~ found | join(', ')
+            ~ " (docs/design.md section 1); found: " ~ found | join(', ') ~ hint.text
         ) }}
     {%- endif -%}
     {{ return(absent) }}

@@ -5,6 +5,7 @@
             {%- for column in columns %}
             cast(null as {{ dbt.type_string() }}) as {{ column }},
             {%- endfor %}
+            cast(null as {{ dbt.type_string() }}) as source_line_problem,
             cast(null as {{ dbt.type_bigint() }}) as source_row_number
         where 1 = 0
     )

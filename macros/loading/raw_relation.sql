@@ -1,7 +1,8 @@
 {#- Where staging reads raw log `name` from: a subquery with every raw column as text plus
     `source_row_number`. Only staging models (and the row-count reconciliation test) call it.
     - raw_source 'seed' (default): the dbt seed of that name (loaded as varchar).
-    - raw_source 'files': `raw_dir/<name>.<raw_format>` read directly by the engine.
+    - raw_source 'files': `raw_dir/<name>.<raw_format>` read directly by the engine
+      (raw_format 'auto': the format of the one file found, by its extension).
     - Labels (`injected_incidents`) are optional: with labels 'none', or in files mode when the
       file is missing, an empty relation with the same columns.
     - Optional columns (optional_raw_columns) missing from an older file are read as null.
@@ -13,13 +14,13 @@
         {{ return(empty_raw_relation(columns)) }}
     {%- endif -%}
     {%- if var('raw_source') == 'files' -%}
-        {%- set path = var('raw_dir') ~ '/' ~ name ~ '.' ~ var('raw_format') -%}
+        {%- set path, format = raw_file_path(name, required = not is_labels) -%}
         {%- if is_labels and not raw_file_exists(path) -%}
             {{ return(empty_raw_relation(columns)) }}
         {%- endif -%}
-        {%- set absent = assert_raw_columns(name, path, var('raw_format')) -%}
+        {%- set absent = assert_raw_columns(name, path, format) -%}
         {%- set present = columns | reject('in', absent) | list -%}
-        {%- set relation = read_raw_file(path, var('raw_format'), present) -%}
+        {%- set relation = read_raw_file(path, format, present) -%}
         {%- do assert_raw_not_empty(name, relation, 'file ' ~ path) -%}
         {{ return(null_padded_relation(relation, absent)) }}
     {%- elif var('raw_source') == 'seed' -%}

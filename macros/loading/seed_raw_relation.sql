@@ -5,6 +5,7 @@
             {%- for column in columns %}
             cast({{ column }} as {{ dbt.type_string() }}) as {{ column }},
             {%- endfor %}
+            cast(null as {{ dbt.type_string() }}) as source_line_problem,
             {{ table_row_number() }} as source_row_number
         from {{ relation }}
     )

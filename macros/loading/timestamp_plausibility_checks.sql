@@ -43,3 +43,72 @@
 {% macro implausible_timestamp_reasons() -%}
     {{ return(['event_after_ingestion', 'before_log_period', 'after_reference_time']) }}
 {%- endmacro %}
+
+{#- A one-row query of the log's first ingestion (`log_first_ingested_at`, the start of its
+    first ingestion day) over `relation` (a CTE with typed `event_column` / `ingested_column`),
+    for before_log_period. Rows ingested before their own event (a broken ingestion clock,
+    quarantined as event_after_ingestion) do not count. Nor does a stray island of ingestion days:
+    days cut off from the later ones by a gap longer than var('timestamp_max_lag_days') that
+    together hold less than var('log_start_min_share') of the log's rows. A few rows with a 1970
+    clock on both of their times would otherwise open the log in 1970 and let every 1970 event
+    through; a real log's early weeks before a long outage hold far more than 1 % of it. -#}
+{% macro log_period_start(relation, event_column, ingested_column) -%}
+    {%- set day = 'cast(' ~ dbt.date_trunc('day', ingested_column) ~ ' as date)' -%}
+    with ingestion_days as (
+
+        select
+            {{ day }} as ingestion_day,
+            count(*) as day_rows
+        from {{ relation }}
+        where {{ ingested_column }} >= {{ dbt.dateadd(
+            'minute', -1 * var('timestamp_tolerance_minutes'), event_column
+        ) }}
+        group by {{ day }}
+
+    ),
+
+    gaps as (
+
+        select
+            ingestion_day,
+            day_rows,
+            case
+                when {{ dbt.datediff(
+                    'lag(ingestion_day) over (order by ingestion_day)', 'ingestion_day', 'day'
+                ) }} > {{ var('timestamp_max_lag_days') }} then 1
+                else 0
+            end as starts_island
+        from ingestion_days
+
+    ),
+
+    islands as (
+
+        select
+            ingestion_day,
+            day_rows,
+            sum(starts_island) over (
+                order by ingestion_day rows between unbounded preceding and current row
+            ) as island
+        from gaps
+
+    ),
+
+    island_sizes as (
+
+        select
+            island,
+            min(ingestion_day) as first_day,
+            sum(day_rows) as island_rows
+        from islands
+        group by island
+
+    )
+
+    select
+        cast(min(first_day) as {{ dbt.type_timestamp() }}) as log_first_ingested_at
+    from island_sizes
+    where island_rows >= {{ var('log_start_min_share') }} * (
+        select sum(island_rows) from island_sizes
+    )
+{%- endmacro %}

@@ -6,6 +6,7 @@
         'required_field_null_rate': 'rows with a required field missing',
         'invalid_value_rate': 'rows with an invalid value',
         'unknown_event_name_rate': 'events with an unknown name',
+        'unknown_category_rate': 'rows with a category outside its vocabulary (kept as other)',
         'event_name_alias_rate': 'rows of the event logged under an alias name',
         'noncanonical_status_rate': 'calls with a non-canonical status spelling',
         'latency_unit_drift_rate': 'calls from a version reporting latency in seconds',

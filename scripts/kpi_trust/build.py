@@ -73,6 +73,30 @@ DIAGNOSES = (
 
 
 SNIFF_ERROR = re.compile(r'Error when sniffing file "([^"]+)"')
+# read_raw_file stops on a record that holds a line break and does not fit the header.
+OPEN_QUOTE_ERROR = re.compile(r"Raw file (.+?): data row (\d+) opens a quoted field")
+
+
+def locate_record(path: Path, record: int) -> str:
+    """`path` line N: where data record `record` (1-based, header not counted) starts."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            start = reader.line_num + 1
+            for number, _ in enumerate(reader, start=1):
+                if number == record:
+                    break
+                start = reader.line_num + 1
+    except (OSError, csv.Error) as error:
+        return f"{path} cannot be read as CSV: {error}"
+    return (
+        f"{path} line {start}: a quoted field opens here and is never closed, so it swallows "
+        "the lines after it. Close or remove that quote; a file in another dialect needs "
+        "KPI_TRUST_CSV_* (README, Bring your own logs)."
+    )
 
 
 def locate_malformed_line(path: Path) -> str:
@@ -99,11 +123,42 @@ def locate_malformed_line(path: Path) -> str:
     return f"{path} is not a CSV in the documented dialect (comma, double quotes, UTF-8)."
 
 
+# DuckDB's encoding error names the line, not the file: the failing staging model names the log.
+ENCODING_ERROR = re.compile(
+    r"model (stg_api_gateway__api_calls|stg_game_telemetry__game_events)[\s\S]*?"
+    r"CSV Error on Line: (\d+)[\s\S]*?Invalid unicode"
+)
+MODEL_LOGS = {
+    "stg_api_gateway__api_calls": "api_calls",
+    "stg_game_telemetry__game_events": "game_events",
+}
+
+
+def encoding_message(model: str, line: str) -> str:
+    raw_dir = os.environ.get("KPI_TRUST_RAW_DIR", "data/generated")
+    fmt = os.environ.get("KPI_TRUST_RAW_FORMAT", "auto")
+    formats = ("csv", "csv.gz") if fmt == "auto" else (fmt,)
+    candidates = [f"{raw_dir}/{MODEL_LOGS[model]}.{ext}" for ext in formats]
+    path = next((c for c in candidates if Path(c).exists()), candidates[0])
+    encoding = os.environ.get("KPI_TRUST_CSV_ENCODING", "utf-8")
+    return (
+        f"{path} line {line}: bytes that are not {encoding} text "
+        "(a file saved as Latin-1 / Windows-1252, or not a CSV at all). Export it as UTF-8, or "
+        "set KPI_TRUST_CSV_ENCODING to the file's encoding (utf-8, utf-16, latin-1)."
+    )
+
+
 def diagnose(output: str) -> str | None:
     """The first known cause in `output`, as one line; None when nothing is recognised."""
     sniffed = SNIFF_ERROR.search(output)
     if sniffed:
         return locate_malformed_line(Path(sniffed.group(1)))
+    wrong_encoding = ENCODING_ERROR.search(output)
+    if wrong_encoding:
+        return encoding_message(*wrong_encoding.groups())
+    open_quote = OPEN_QUOTE_ERROR.search(output)
+    if open_quote:
+        return locate_record(Path(open_quote.group(1)), int(open_quote.group(2)))
     for diagnosis in DIAGNOSES:
         match = diagnosis.pattern.search(output)
         if match:

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "kpi_trust.generator",
     "kpi_trust.build",
     "kpi_trust.where",
+    "kpi_trust.detect",
     "kpi_trust.kpi_docs",
     "kpi_trust.policy",
 )

@@ -66,6 +66,8 @@ API_CASES: list[tuple[str, str, str | None]] = [
     ("ingested_at", "9999-12-31 23:59:59", "unparseable_timestamp"),
     ("ingested_at", "2030-01-01 00:00:00", "after_reference_time"),
     ("ingested_at", "1900-01-01 00:00:00", "event_after_ingestion"),
+    # a stray island: both clocks in 1970 (15 rows, under 1 % of the log) cannot open the period
+    ("requested_at+ingested_at", "1970-01-01 00:00:00", "before_log_period"),
     *[("call_id", value, "blank_after_cleaning") for value in BLANKS],
     ("call_id", "c" * 201, "value_too_long"),
     ("call_id", "c" * 100_000, "value_too_long"),
@@ -105,7 +107,19 @@ GAME_CASES: list[tuple[str, str, str | None]] = [
     ("country", "\x00", "blank_after_cleaning"),
     ("platform", "p" * 201, "value_too_long"),
     ("acquisition_channel", "\r\n", "blank_after_cleaning"),
+    # outside the vocabulary: kept (totals stay whole) as 'other', counted by a signal
+    ("platform", "Switch", None),
+    ("acquisition_channel", "tiktok", None),
+    ("country", "USA", None),
+    # whitespace and control characters at the ends are not part of a value
+    ("platform", "IOS\t", None),
+    ("country", "\tgb\r", None),
+    ("user_id", "\x00u-trailing\t", None),
 ]
+MAPPED = {  # raw value: staged value
+    "Switch": "other", "tiktok": "other", "USA": "other", "IOS\t": "ios", "\tgb\r": "GB",
+    "\x00u-trailing\t": "u-trailing",
+}  # fmt: skip
 
 DATASETS = {
     # dataset: (file, id column, event time column, staging model, fact, fact date column)
@@ -127,10 +141,9 @@ def _append_cases(path: Path, dataset: str, cases: list) -> tuple[list[str | Non
         fields = list(reader.fieldnames or [])
         rows = list(reader)
     days = sorted({row[time_column][:10] for row in rows})
-    if dataset == "game_events":  # revenue and level cases need a purchase to stay plausible
-        rows = [row for row in rows if row["event_name"] == "purchase"]
     step = max(1, len(rows) // TEMPLATES_PER_CASE)
     templates = rows[::step][:TEMPLATES_PER_CASE]
+    assert len(templates) == TEMPLATES_PER_CASE
     expected = []
     with path.open("a", newline="") as handle:
         # csv's default \r\n line ends after the generator's \n ones: mixed line endings too
@@ -138,9 +151,17 @@ def _append_cases(path: Path, dataset: str, cases: list) -> tuple[list[str | Non
         for case_number, (column, value, reason) in enumerate(cases):
             for template_number, template in enumerate(templates):
                 row = {**template, id_column: f"fuzz-{case_number}-{template_number}"}
-                row[column] = value
+                for field in column.split("+"):
+                    row[field] = value
                 writer.writerow(row)
                 expected.append(reason)
+        # lines that do not fit the header: one field too many, one too few
+        for template_number, template in enumerate(templates):
+            values = [template[field] for field in fields]
+            values[fields.index(id_column)] = f"fuzz-line-{template_number}"
+            for line in ([*values, "surplus"], values[:-1]):
+                writer.writer.writerow(line)  # type: ignore[attr-defined]
+                expected.append("malformed_line")
     return expected, date.fromisoformat(days[0]), date.fromisoformat(days[-1])
 
 
@@ -158,6 +179,7 @@ def fuzz_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = files_env(work, raw_dir)
     run_dbt(
         ["build", "--select", "+kpi_daily", "+gx_validation_results", "quarantined_rows",
+         "+int_game_events_profiled_daily",
          "--exclude", "test_type:data"],
         env,
     )  # fmt: skip
@@ -176,9 +198,59 @@ def _query(db: Path, sql: str) -> pd.DataFrame:
         return con.sql(sql).df()
 
 
-def test_enough_malformed_rows() -> None:
-    per_template = len(API_CASES) + len(GAME_CASES)
-    assert per_template * TEMPLATES_PER_CASE >= 1000
+def test_enough_malformed_rows(fuzz_build: dict) -> None:
+    assert sum(len(expected) for expected in fuzz_build["expected"].values()) >= 1000
+
+
+def test_unknown_categories_are_kept_as_other(fuzz_build: dict) -> None:
+    clean = fuzz_build["clean_rows"]["game_events"]
+    staged = _query(
+        fuzz_build["db"],
+        "select source_row_number, platform, country, acquisition_channel, user_id, "
+        "unknown_category_columns, is_quarantined "
+        f"from staging.stg_game_telemetry__game_events where source_row_number > {clean}",
+    ).set_index("source_row_number")
+    checked = 0
+    for number, (column, value, _reason) in enumerate(GAME_CASES):
+        if value not in MAPPED:
+            continue
+        first = clean + 1 + number * TEMPLATES_PER_CASE
+        rows = staged.loc[range(first, first + TEMPLATES_PER_CASE)]
+        assert not rows["is_quarantined"].any(), (column, value)
+        assert rows[column].eq(MAPPED[value]).all(), (column, value, rows[column].tolist())
+        expected_flag = column if MAPPED[value] == "other" else None
+        assert (rows["unknown_category_columns"].fillna("") == (expected_flag or "")).all()
+        checked += 1
+    assert checked == len(MAPPED)
+
+
+def test_kpi_slices_hold_only_known_categories(fuzz_build: dict) -> None:
+    """No slice of kpi_daily is made of a stray value ('Switch', 'ios\\t', 100 kB strings)."""
+    values = _query(
+        fuzz_build["db"],
+        "select dimension_name, dimension_value from kpi_daily "
+        "where dimension_name in ('platform', 'acquisition_channel', 'country') group by all",
+    )
+    vocabulary = {
+        "platform": {"ios", "android", "web", "other"},
+        "acquisition_channel": {"organic", "paid_social", "paid_search", "influencer",
+                                "cross_promo", "other"},
+    }  # fmt: skip
+    for dimension, value in values.itertuples(index=False):
+        if dimension == "country":
+            assert value == "other" or (len(value) == 2 and value.isupper()), value
+        else:
+            assert value in vocabulary[dimension], (dimension, value)
+    assert "other" in set(values["dimension_value"])
+
+
+def test_unknown_category_rate_is_measured(fuzz_build: dict) -> None:
+    rates = _query(
+        fuzz_build["db"],
+        "select sum(numerator) as n from intermediate.int_game_events_profiled_daily "
+        "where signal_name = 'unknown_category_rate' and slice_dimension = 'all'",
+    )
+    assert rates["n"].iloc[0] == 3 * TEMPLATES_PER_CASE  # Switch, tiktok, USA
 
 
 @pytest.mark.parametrize("dataset", DATASETS)

@@ -53,6 +53,12 @@ flagged as (
         case when api_calls.status_raw <> api_calls.status then 1 else 0 end
             as noncanonical_status_row,
         case when latency_units.is_latency_in_seconds then 1 else 0 end as latency_unit_drift_row,
+        -- valid rows only: a quarantined row's bad category is counted as invalid already
+        case
+            when api_calls.unknown_category_columns is not null and not api_calls.is_quarantined then 1
+            else 0
+        end
+            as unknown_category_row,
         case
             when api_calls.quarantine_reason in ('{{ timestamp_reasons | join("', '") }}') then 1 -- noqa: LT05
             else 0
@@ -115,6 +121,7 @@ profiled_slices as (
         sum(invalid_value_row) as invalid_value_rows,
         sum(noncanonical_status_row) as noncanonical_status_rows,
         sum(latency_unit_drift_row) as latency_unit_drift_rows,
+        sum(unknown_category_row) as unknown_category_rows,
         sum(implausible_timestamp_row) as implausible_timestamp_rows,
         sum(late_arrival_row) as late_arrival_rows,
         {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
@@ -146,6 +153,7 @@ profiled as (
         {%- for column in [
             'row_count', 'duplicate_id_rows', 'missing_required_rows', 'invalid_value_rows',
             'noncanonical_status_rows', 'latency_unit_drift_rows', 'late_arrival_rows',
+            'unknown_category_rows',
         ] %}
             coalesce(profiled_slices.{{ column }}, 0) as {{ column }},
         {%- endfor %}
@@ -165,6 +173,7 @@ profiled as (
     ('invalid_value_rate', 'rows', 'invalid_value_rows', 'row_count'),
     ('noncanonical_status_rate', 'status', 'noncanonical_status_rows', 'row_count'),
     ('latency_unit_drift_rate', 'latency_ms', 'latency_unit_drift_rows', 'row_count'),
+    ('unknown_category_rate', 'rows', 'unknown_category_rows', 'row_count'),
     ('duplicate_id_rate', 'call_id', 'duplicate_id_rows', 'row_count'),
     ('implausible_timestamp_rate', 'rows', 'implausible_timestamp_rows', 'row_count'),
     ('late_arrival_rate', 'rows', 'late_arrival_rows', 'row_count'),

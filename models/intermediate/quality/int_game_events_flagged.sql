@@ -58,6 +58,12 @@ flagged as (
             end as {{ target }}_alias_row,
             case when event_name = '{{ target }}' then 1 else 0 end as {{ target }}_canonical_row,
         {%- endfor %}
+        -- valid rows only: a quarantined row's bad category is counted as invalid already
+        case
+            when unknown_category_columns is not null and not is_quarantined then 1
+            else 0
+        end
+            as unknown_category_row,
         case when event_name = 'purchase' then 1 else 0 end as purchase_row,
         case when event_name = 'purchase' and revenue_usd < 0 then 1 else 0 end
             as negative_revenue_row,

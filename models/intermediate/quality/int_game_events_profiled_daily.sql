@@ -76,6 +76,7 @@ profiled_slices as (
         sum(missing_required_row) as missing_required_rows,
         sum(invalid_value_row) as invalid_value_rows,
         sum(unknown_event_name_row) as unknown_event_name_rows,
+        sum(unknown_category_row) as unknown_category_rows,
         {%- for target in alias_targets %}
             sum({{ target }}_alias_row) as {{ target }}_alias_rows,
             sum({{ target }}_alias_row + {{ target }}_canonical_row) as {{ target }}_any_name_rows,
@@ -127,7 +128,7 @@ profiled as (
         {%- for column in [
             'row_count', 'duplicate_id_rows', 'missing_required_rows', 'invalid_value_rows',
             'unknown_event_name_rows', 'purchase_rows', 'negative_revenue_rows',
-            'late_arrival_rows',
+            'late_arrival_rows', 'unknown_category_rows',
         ] %}
             coalesce(profiled_slices.{{ column }}, 0) as {{ column }},
         {%- endfor %}
@@ -154,6 +155,7 @@ profiled as (
     ('required_field_null_rate', 'rows', 'missing_required_rows', 'row_count'),
     ('invalid_value_rate', 'rows', 'invalid_value_rows', 'row_count'),
     ('unknown_event_name_rate', 'event_name', 'unknown_event_name_rows', 'row_count'),
+    ('unknown_category_rate', 'rows', 'unknown_category_rows', 'row_count'),
     ('negative_revenue_rate', 'revenue_usd', 'negative_revenue_rows', 'purchase_rows'),
     ('duplicate_id_rate', 'event_id', 'duplicate_id_rows', 'row_count'),
     ('implausible_timestamp_rate', 'rows', 'implausible_timestamp_rows', 'row_count'),

@@ -1,5 +1,7 @@
 {%- set missing = 'missing_required_value' -%}
+{%- set categories = ['api_name', 'api_version', 'region', 'client_type', 'document_type'] -%}
 {%- set checks = [
+    {'when': 'source_line_problem is not null', 'column': 'source_line', 'reason': 'malformed_line'},
     {'when': 'call_id is null', 'column': 'call_id', 'reason': missing},
     {'when': 'requested_at_text is null', 'column': 'requested_at', 'reason': missing},
     {'when': 'requested_at is null', 'column': 'requested_at', 'reason': 'unparseable_timestamp'},
@@ -37,6 +39,7 @@ trimmed as (
 
     select
         source_row_number,
+        source_line_problem,
         {{ trimmed_raw_columns('api_calls') }}
     from source
 
@@ -46,14 +49,13 @@ typed as (
 
     select
         *,
-        call_id_text as call_id,
-        batch_id_text as batch_id,
-        lower(api_name_text) as api_name,
-        lower(api_version_text) as api_version,
-        lower(region_text) as region,
-        lower(client_type_text) as client_type,
-        lower(document_type_text) as document_type,
-        lower(status_text) as status,
+        {%- for column in ['call_id', 'batch_id'] %}
+        {{ trim_whitespace_and_controls(column ~ '_text') }} as {{ column }},
+        {%- endfor %}
+        {%- for column in categories %}
+        {{ category_value('api_calls', column) }} as {{ column }},
+        {%- endfor %}
+        lower({{ trim_whitespace_and_controls('status_text') }}) as status,
         -- optional: a reason of only whitespace / control characters is no reason
         case
             when {{ strip_whitespace_and_controls('error_reason_text') }} != ''
@@ -62,30 +64,25 @@ typed as (
         {{ parse_integer('http_status_text') }} as http_status,
         {{ parse_number('latency_ms_text') }} as latency_ms,
         {{ parse_utc_timestamp('requested_at_text') }} as requested_at,
-        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at,
-        -- the log's first ingestion, ignoring rows ingested before their own event (a broken
-        -- ingestion clock, quarantined as event_after_ingestion): one such row dated 1900 would
-        -- otherwise move the log's start and let every 1900 event through
-        min(
-            case
-                when {{ parse_utc_timestamp('ingested_at_text') }} >= {{ dbt.dateadd(
-                        'minute',
-                        -1 * var('timestamp_tolerance_minutes'),
-                        parse_utc_timestamp('requested_at_text'),
-                    ) }}
-                    then {{ parse_utc_timestamp('ingested_at_text') }}
-            end
-        ) over () as log_first_ingested_at
+        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
     from trimmed
+
+),
+
+log_start as (
+
+    {{ log_period_start('typed', 'requested_at', 'ingested_at') }}
 
 ),
 
 flagged as (
 
     select
-        *,
+        typed.*,
+        log_start.log_first_ingested_at,
         {{ quarantine_columns(checks) }}
     from typed
+    cross join log_start
 
 ),
 
@@ -102,6 +99,7 @@ final as (
         document_type,
         status,
         status_text as status_raw,
+        {{ unknown_category_columns('api_calls', categories) }} as unknown_category_columns,
         error_reason,
         quarantine_reason,
         quarantine_column,

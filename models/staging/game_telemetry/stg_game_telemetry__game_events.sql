@@ -1,6 +1,8 @@
 {%- set missing = 'missing_required_value' -%}
+{%- set categories = ['platform', 'country', 'acquisition_channel'] -%}
 {%- set known_names = var('known_event_names') + (var('event_name_aliases').keys() | list) -%}
 {%- set checks = [
+    {'when': 'source_line_problem is not null', 'column': 'source_line', 'reason': 'malformed_line'},
     {'when': 'event_id is null', 'column': 'event_id', 'reason': missing},
     {'when': 'user_id is null', 'column': 'user_id', 'reason': missing},
     {'when': 'session_id is null', 'column': 'session_id', 'reason': missing},
@@ -39,6 +41,7 @@ trimmed as (
 
     select
         source_row_number,
+        source_line_problem,
         {{ trimmed_raw_columns('game_events') }}
     from source
 
@@ -48,43 +51,37 @@ typed as (
 
     select
         *,
-        event_id_text as event_id,
-        user_id_text as user_id,
-        session_id_text as session_id,
-        batch_id_text as batch_id,
-        lower(event_name_text) as event_name,
-        lower(platform_text) as platform,
-        upper(country_text) as country,
-        lower(acquisition_channel_text) as acquisition_channel,
+        {%- for column in ['event_id', 'user_id', 'session_id', 'batch_id'] %}
+        {{ trim_whitespace_and_controls(column ~ '_text') }} as {{ column }},
+        {%- endfor %}
+        lower({{ trim_whitespace_and_controls('event_name_text') }}) as event_name,
+        {%- for column in categories %}
+        {{ category_value('game_events', column) }} as {{ column }},
+        {%- endfor %}
         -- `level` is the raw log's column name (docs/design.md section 1); RF04 waived
         {{ parse_integer('level_text') }} as level, -- noqa: RF04
         {{ parse_number('revenue_usd_text') }} as revenue_usd,
         {{ parse_date('install_date_text') }} as install_date,
         {{ parse_utc_timestamp('event_at_text') }} as event_at,
-        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at,
-        -- the log's first ingestion, ignoring rows ingested before their own event (a broken
-        -- ingestion clock, quarantined as event_after_ingestion): one such row dated 1900 would
-        -- otherwise move the log's start and let every 1900 event through
-        min(
-            case
-                when {{ parse_utc_timestamp('ingested_at_text') }} >= {{ dbt.dateadd(
-                        'minute',
-                        -1 * var('timestamp_tolerance_minutes'),
-                        parse_utc_timestamp('event_at_text'),
-                    ) }}
-                    then {{ parse_utc_timestamp('ingested_at_text') }}
-            end
-        ) over () as log_first_ingested_at
+        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
     from trimmed
+
+),
+
+log_start as (
+
+    {{ log_period_start('typed', 'event_at', 'ingested_at') }}
 
 ),
 
 flagged as (
 
     select
-        *,
+        typed.*,
+        log_start.log_first_ingested_at,
         {{ quarantine_columns(checks) }}
     from typed
+    cross join log_start
 
 ),
 
@@ -101,6 +98,7 @@ final as (
         platform,
         country,
         acquisition_channel,
+        {{ unknown_category_columns('game_events', categories) }} as unknown_category_columns,
         quarantine_reason,
         quarantine_column,
         {{ quarantine_value('game_events') }} as quarantine_value,

@@ -1,5 +1,6 @@
 {%- set missing = 'missing_required_value' -%}
 {%- set checks = [
+    {'when': 'source_line_problem is not null', 'column': 'source_line', 'reason': 'malformed_line'},
     {'when': 'incident_id is null', 'column': 'incident_id', 'reason': missing},
     {'when': 'dataset is null', 'column': 'dataset', 'reason': missing},
     {'when': "dataset not in ('api_calls', 'game_events')", 'column': 'dataset', 'reason': 'unknown_dataset'},
@@ -28,6 +29,7 @@ trimmed as (
 
     select
         source_row_number,
+        source_line_problem,
         {{ trimmed_raw_columns('injected_incidents') }}
     from source
 

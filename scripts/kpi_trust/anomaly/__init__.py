@@ -1,0 +1,159 @@
+"""Engine-independent KPI anomaly detectors: one series in, one scored row per timestamp out.
+
+``detect_series(timestamps, values, config)`` is the whole API a caller needs (a dbt Python
+model calls it per KPI series; ``kpi-trust detect`` per CSV column). Every row's output uses
+only that row's value and earlier rows (streaming-safe): see docs/anomalies.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from kpi_trust.anomaly.baseline import robust_baseline
+from kpi_trust.anomaly.changepoint import cusum, long_run_factor
+from kpi_trust.anomaly.config import DetectConfig, Resolved, infer_step, resolve
+from kpi_trust.anomaly.consensus import episodes, severity, vote
+from kpi_trust.anomaly.ml import features, ml_detectors
+
+__all__ = ["OUTPUT_COLUMNS", "DetectConfig", "detect_frame", "detect_series", "infer_step"]
+
+OUTPUT_COLUMNS = (
+    "timestamp",
+    "value",
+    "expected",
+    "lower",
+    "upper",
+    "score",
+    "is_anomaly",
+    "detectors_agreeing",
+    "status",
+    "direction",
+    "severity",
+    "z",
+    "baseline",
+)
+
+
+def detector_names(config: DetectConfig) -> tuple[str, ...]:
+    return ("seasonal", "changepoint", *config.ml_detectors)
+
+
+def _prepare(timestamps, values) -> pd.Series:
+    """One float value per distinct timestamp, sorted; duplicates averaged, inf as missing."""
+    index = pd.DatetimeIndex(pd.to_datetime(timestamps))
+    numbers = pd.to_numeric(pd.Series(np.asarray(values), index=index), errors="raise")
+    numbers = numbers.astype(float).replace([np.inf, -np.inf], np.nan)
+    numbers = numbers[~numbers.index.isna()]
+    if numbers.index.has_duplicates:
+        numbers = numbers.groupby(level=0).mean()
+    return numbers.sort_index()
+
+
+def _empty_result(series: pd.Series, config: DetectConfig, status: np.ndarray) -> pd.DataFrame:
+    n = len(series)
+    frame = pd.DataFrame(
+        {
+            "timestamp": series.index,
+            "value": series.to_numpy(),
+            "expected": np.nan,
+            "lower": np.nan,
+            "upper": np.nan,
+            "score": np.nan,
+            "is_anomaly": np.zeros(n, dtype=bool),
+            "detectors_agreeing": np.zeros(n, dtype=int),
+            "status": status,
+            "direction": "",
+            "severity": "",
+            "z": np.nan,
+            "baseline": "",
+        }
+    )
+    for name in detector_names(config):
+        frame[f"score_{name}"] = np.nan
+    for name in detector_names(config):
+        frame[f"flag_{name}"] = False
+    return frame
+
+
+def _score(series: pd.Series, res: Resolved) -> pd.DataFrame:
+    cfg = res.cfg
+    index = series.index
+    x = series.to_numpy()
+    grid = np.rint(np.asarray((index - index[0]) / res.step, dtype=float)).astype(np.int64)
+    base = robust_baseline(index, grid, x, res)
+    eligible = base["eligible"].to_numpy()
+    sigma = base["reference_scale"].to_numpy() * long_run_factor(
+        index, base["reference_resid"].to_numpy(), res
+    )
+    change = cusum(base["reference_resid"].to_numpy(), sigma, eligible, res)
+    regime = base["seasonal_present"].to_numpy()
+    learned = ml_detectors(features(index, grid, x, base, res), eligible, regime, res)
+    names = detector_names(cfg)
+    parts = {"seasonal": base.reset_index(drop=True), "changepoint": change}
+    frame_of = {name: parts.get(name, learned) for name in names}
+    flags = {n: frame_of[n][f"flag_{n}"].to_numpy() & eligible for n in names}
+    scores = {n: frame_of[n][f"score_{n}"].to_numpy() for n in names}
+    agreeing, score = vote(flags, scores, cfg.consensus, cfg.vote_window_rows)
+    state = eligible & (agreeing >= cfg.consensus)
+    alarm = episodes(state, cfg.vote_window_rows, res.refractory_rows)
+    z = base["z"].to_numpy()
+    status = np.where(alarm, "anomaly", np.where(state, "ongoing", "normal"))
+    status = np.where(eligible, status, "insufficient_history")
+    status = np.where(np.isnan(x), "missing_value", status)
+    out = pd.DataFrame(
+        {
+            "timestamp": index,
+            "value": x,
+            "expected": np.where(eligible, base["expected"].to_numpy(), np.nan),
+            "lower": np.where(eligible, base["lower"].to_numpy(), np.nan),
+            "upper": np.where(eligible, base["upper"].to_numpy(), np.nan),
+            "score": np.where(eligible, score, np.nan),
+            "is_anomaly": alarm,
+            "detectors_agreeing": np.where(eligible, agreeing, 0),
+            "status": status,
+            "direction": np.where(state, np.where(z >= 0, "up", "down"), ""),
+            "severity": severity(z, state),
+            "z": np.where(eligible, z, np.nan),
+            "baseline": np.where(eligible, base["baseline"].to_numpy(), ""),
+        }
+    )
+    for name in names:
+        out[f"score_{name}"] = np.where(eligible, scores[name], np.nan)
+    for name in names:
+        out[f"flag_{name}"] = flags[name]
+    return out
+
+
+def detect_series(timestamps, values, config: DetectConfig | None = None) -> pd.DataFrame:
+    """Score one series: one output row per distinct timestamp, in time order.
+
+    ``timestamps``: anything ``pd.to_datetime`` reads; ``values``: numbers (NaN = missing).
+    Returns the columns of ``OUTPUT_COLUMNS`` then ``score_<detector>`` and ``flag_<detector>``
+    for seasonal, changepoint and each ML detector. ``status`` is ``insufficient_history``
+    (too little or too sparse history: never flagged), ``missing_value``, ``normal``,
+    ``anomaly`` (the alarm: first row of an episode, ``is_anomaly`` true) or ``ongoing``.
+    """
+    config = config or DetectConfig()
+    series = _prepare(timestamps, values)
+    if series.index.nunique() < 2 or series.notna().sum() <= config.min_history:
+        status = np.where(series.isna(), "missing_value", "insufficient_history")
+        return _empty_result(series, config, status)
+    return _score(series, resolve(config, series.index))
+
+
+def detect_frame(
+    frame: pd.DataFrame,
+    time_column: str,
+    value_columns: Iterable[str],
+    config: DetectConfig | None = None,
+) -> pd.DataFrame:
+    """``detect_series`` for each value column of a wide frame, stacked long with ``column``."""
+    results = []
+    for column in value_columns:
+        scored = detect_series(frame[time_column], frame[column], config)
+        scored.insert(1, "column", column)
+        results.append(scored)
+    return pd.concat(results, ignore_index=True)
