@@ -1,4 +1,4 @@
-"""dbt test results in the warehouse (issue 4.2 and 4.4): every test result of every invocation
+"""dbt test results in the warehouse: every test result of every invocation
 kept with history, failing rows per day with the right failure_date, and nothing reported for an
 invocation that did not run the test (stale store_failures tables).
 
