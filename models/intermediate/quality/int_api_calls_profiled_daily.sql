@@ -6,7 +6,7 @@
     time is missing or implausible (the day that lost the row). Slices: every KPI dimension
     and client_type. -#}
 {%- set slice_dimensions = var('quality_slice_dimensions')['api_calls'] -%}
-{#- Required columns (docs/design.md), typed: null = missing, empty or unparseable. -#}
+{#- Required columns (docs/raw-schemas.md), typed: null = missing, empty or unparseable. -#}
 {%- set required_columns = [
     'call_id', 'requested_at', 'api_name', 'api_version', 'region', 'client_type',
     'document_type', 'status', 'http_status', 'latency_ms', 'ingested_at', 'batch_id',
