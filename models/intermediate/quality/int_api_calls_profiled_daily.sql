@@ -55,7 +55,9 @@ flagged as (
         case when latency_units.is_latency_in_seconds then 1 else 0 end as latency_unit_drift_row,
         -- valid rows only: a quarantined row's bad category is counted as invalid already
         case
-            when api_calls.unknown_category_columns is not null and not api_calls.is_quarantined then 1
+            when
+                api_calls.unknown_category_columns is not null and not api_calls.is_quarantined
+                then 1
             else 0
         end
             as unknown_category_row,
