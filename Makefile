@@ -87,7 +87,7 @@ lint: install ## ruff, project policy, sqlfluff, dbt-score, dbt-coverage (builds
 # built (its catalog holds the column types) and served on loopback until Ctrl-C.
 DOCS_PORT ?= 8080
 
-docs: install ## dbt docs generate + serve on http://127.0.0.1:$(DOCS_PORT) (after make run)
+docs: install ## dbt docs generate + serve on http://127.0.0.1:8080 (DOCS_PORT; after make run)
 	@test -f "$(KPI_TRUST_DB)" || { echo "no warehouse at $(KPI_TRUST_DB): run 'make run' first"; exit 2; }
 	$(BIN)/dbt docs generate --quiet
 	@echo "== docs at http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops the server)"
