@@ -15,7 +15,7 @@ export KPI_TRUST_DB ?= $(CURDIR)/warehouse/kpi_trust.duckdb
 # Relative and inside the project: dbt writes compiled seed SQL to target/run/<project>/<seed path>.
 export KPI_TRUST_SEED_DIR ?= data/generated
 
-.PHONY: help install generate build run test lint bench clean
+.PHONY: help install generate build run test lint docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,9 +51,10 @@ test: install ## install, then run every test (pytest builds small warehouses wi
 LINT_SEED_DIR := data/lint
 SQLFLUFF_PATHS := models tests/staging tests/marts tests/trust analyses
 
-lint: install ## ruff, sqlfluff, dbt-score and dbt-coverage (builds a small warehouse; ~3 min)
+lint: install ## ruff, project policy, sqlfluff, dbt-score, dbt-coverage (builds a small warehouse; ~4 min)
 	$(BIN)/ruff check scripts tests bench
 	$(BIN)/ruff format --check scripts tests bench
+	$(BIN)/kpi-trust kpi-docs --check
 	@set -euo pipefail; \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	export KPI_TRUST_SEED_DIR=$(LINT_SEED_DIR) KPI_TRUST_DB=$$tmp/kpi.duckdb \
@@ -65,6 +66,8 @@ lint: install ## ruff, sqlfluff, dbt-score and dbt-coverage (builds a small ware
 	echo "== dbt build + docs generate (small dataset, $$tmp)"; \
 	$(BIN)/kpi-trust build --quiet; \
 	$(BIN)/dbt docs generate --quiet; \
+	echo "== project policy (project_policy.yml: naming, layers, primary keys, config, vars)"; \
+	$(BIN)/kpi-trust check-policy --manifest $$tmp/target/manifest.json; \
 	echo "== sqlfluff lint (after the build: staging reads the seeds' columns to compile)"; \
 	$(BIN)/sqlfluff lint $(SQLFLUFF_PATHS); \
 	echo "== dbt-score"; \
@@ -78,6 +81,17 @@ lint: install ## ruff, sqlfluff, dbt-score and dbt-coverage (builds a small ware
 		--cov-report $$tmp/coverage-doc.json; \
 	$(BIN)/dbt-coverage compute test --run-artifacts-dir $$tmp/target \
 		--cov-report $$tmp/coverage-test.json
+
+# The docs site: dbt's own (lineage graph, every model and column described, the KPI catalogue,
+# the __overview__ page in models/_overview__docs.md), generated from the warehouse `make run`
+# built (its catalog holds the column types) and served on loopback until Ctrl-C.
+DOCS_PORT ?= 8080
+
+docs: install ## dbt docs generate + serve on http://127.0.0.1:8080 (DOCS_PORT; after make run)
+	@test -f "$(KPI_TRUST_DB)" || { echo "no warehouse at $(KPI_TRUST_DB): run 'make run' first"; exit 2; }
+	$(BIN)/dbt docs generate --quiet
+	@echo "== docs at http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops the server)"
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 bench: install ## benchmarks (large data; minutes). Results go to docs/benchmarks.md by hand
 	$(BIN)/python bench/run_all.py

@@ -1,4 +1,4 @@
-"""Generator throughput to Parquet at 1 M and 10 M rows per log (issue 2.5).
+"""Generator throughput to Parquet at 1 M and 10 M rows per log.
 
 Each run is a fresh child process (so peak RSS is per run, not cumulative) that generates the
 API-call log and the game-event log with ~N rows each over the default 90 days, timed end to end

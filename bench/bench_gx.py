@@ -166,7 +166,7 @@ DuckDB threads): on the shared machine it is the better estimate of the unconten
 
 Load average (1/5/15 min) at the end: {load} on 2 cores shared with other engineers' builds.
 
-Target (issue 4.6): 10 M rows x 90 days <= 60 s: {verdict}.
+Target: 10 M rows x 90 days <= 60 s: {verdict}.
 Where the time goes: GE spends ~10-20 ms of Python per expectation per batch on its metric
 graph, and each map expectation issues two queries per day (count, sample of 20 values) that
 DuckDB answers in ~5-15 ms because the day's rows are contiguous in the time-sorted table

@@ -1,6 +1,6 @@
 """Run every benchmark in bench/ one after another (`make bench`).
 
-Each script measures one target of the issues (generator throughput, marts vs hand-written SQL,
+Each script measures one performance target (generator throughput, marts vs hand-written SQL,
 Great Expectations per-day validation) and prints a markdown table; record the numbers in
 docs/benchmarks.md with the machine and the load it ran under. Benchmarks use large data
 (10 M rows per log) and take many minutes: they are never part of `make test`.

@@ -1,4 +1,4 @@
-"""Measure the trust scores' accuracy on several seeds (the README's "Measured accuracy" table).
+"""Measure the trust scores' accuracy on several seeds (docs/trust.md, "Measured accuracy").
 
 For each seed: generate the default dataset (90 days unless --days), build the whole project
 with dbt into a temp dir (the accuracy gate off, so every seed is measured rather than stopping

@@ -1,41 +1,13 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='kpi_date',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        partition_by=(['kpi_date'] if target.type == 'spark' else none),
-        on_schema_change='fail',
-    )
-}}
-
 {#- One row per kpi_name x kpi_date x dimension_name x dimension_value. `value` is the adjusted
-    figure (from the marts: deduplicated, drift-normalised, bots and quarantined rows left out);
-    `value_reported` is the same formula on the raw rows as a naive query sees them
-    (int_*_reported). Each KPI: (name, dataset, value column, numerator column, denominator column)
-    in the wide tables; definitions and units in kpi_definitions (YAML). Each dataset's two
-    sides are joined by macro join_adjusted_reported_kpis and unpivoted by unpivot_kpis. -#}
-{%- set api_kpis = [
-    ('api_calls', 'calls', 'calls', none),
-    ('api_success_rate', 'success_rate', 'successes', 'calls'),
-    ('api_failure_rate', 'failure_rate', 'failures', 'calls'),
-    ('api_timeout_rate', 'timeout_rate', 'timeouts', 'calls'),
-    ('api_p50_latency_ms', 'p50_latency_ms', none, none),
-    ('api_p95_latency_ms', 'p95_latency_ms', none, none),
-    ('api_p99_latency_ms', 'p99_latency_ms', none, none),
-] -%}
-{%- set game_kpis = [
-    ('dau', 'dau', 'dau', none),
-    ('new_users', 'new_users', 'new_users', none),
-    ('sessions', 'sessions', 'sessions', none),
-    ('purchasers', 'purchasers', 'purchasers', none),
-    ('purchases', 'purchases', 'purchases', none),
-    ('revenue_usd', 'revenue_usd', 'revenue_usd', none),
-    ('conversion_rate', 'conversion_rate', 'purchasers', 'dau'),
-    ('arpdau', 'arpdau', 'revenue_usd', 'dau'),
-    ('arppu', 'arppu', 'revenue_usd', 'purchasers'),
-    ('d1_retention', 'd1_retention', 'd1_retained_users', 'new_users'),
-    ('levels_completed', 'levels_completed', 'levels_completed', none),
-] -%}
+    figure, read from the mart each KPI's YAML names (model_name.column_name in
+    _marts__models.yml: api_performance_rollup_daily, game_kpis_daily); `value_reported` is the
+    same formula (the same macros) on the raw rows as a naive query sees them (int_*_reported).
+    The KPI list, columns and units come from the YAML (macro kpi_value_columns); each dataset's
+    two sides are joined by macro join_adjusted_reported_kpis and unpivoted by unpivot_kpis. -#}
+{%- set kpis_by_dataset = {
+    'api_calls': kpi_value_columns('api_calls', 'api_performance_rollup_daily'),
+    'game_events': kpi_value_columns('game_events', 'game_kpis_daily'),
+} -%}
 {%- set api_dimensions = ['api_name', 'region', 'document_type'] -%}
 {%- set game_dimensions = ['platform', 'country', 'acquisition_channel'] -%}
 {%- set api_start = incremental_lookback_start('kpi_date') if is_incremental() else none -%}
@@ -145,7 +117,7 @@ game_reported as (
 
 ),
 
-{%- for dataset, kpis in [('api_calls', api_kpis), ('game_events', game_kpis)] %}
+{%- for dataset, kpis in kpis_by_dataset.items() %}
     {%- set prefix = 'api' if dataset == 'api_calls' else 'game' %}
 
     {{ prefix }}_joined as (

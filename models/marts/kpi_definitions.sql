@@ -1,17 +1,11 @@
-{#- The KPI definitions as a table, rendered from this model's YAML (config.meta.kpi_definitions
-    in _marts__models.yml): the YAML is the single place a KPI is defined. -#}
-{%- set definitions = model.config.meta.get('kpi_definitions', []) if execute else [] -%}
-{%- if execute and definitions | length == 0 -%}
-    {{ exceptions.raise_compiler_error(
-        "kpi_definitions: no config.meta.kpi_definitions in models/marts/_marts__models.yml"
-    ) }}
-{%- endif %}
-
+{#- The KPI definitions as a table, rendered from kpi_daily's YAML (config.meta.kpi_definitions
+    in _marts__models.yml, read by macro kpi_specs): the YAML is the single place a KPI is
+    defined, with the model and column computing it and its formula in words. -#}
 with definitions as (
 
-    {{ rows_from_yaml(definitions, [
+    {{ rows_from_yaml(kpi_specs(), [
         'kpi_name', 'dataset', 'unit', 'grain', 'dimensions', 'numerator', 'denominator',
-        'definition',
+        'model_name', 'column_name', 'definition', 'formula',
     ]) }}
 
 )

@@ -1,16 +1,8 @@
-{#- One row per dbt test per invocation, history kept (append per invocation; never
-    rebuilt by --full-refresh). Built in the same `dbt build` as the data it judges: the
-    depends_on lines below put this model after the tested models and their tests. -#}
-{{
-    config(
-        materialized = 'incremental',
-        incremental_strategy = ('append' if target.type == 'spark' else 'delete+insert'),
-        unique_key = ['invocation_id', 'test_unique_id'],
-        full_refresh = false,
-        on_schema_change = 'append_new_columns',
-    )
-}}
-{{ test_results_dependencies() }}
+{#- One row per dbt test per invocation, history kept (append per invocation; never rebuilt
+    by --full-refresh: config in dbt_project.yml). Built in the same `dbt build` as the data it
+    judges: the ordering node dbt_test_results_barrier puts it after the tested models and
+    their tests. -#}
+-- depends_on: {{ ref('dbt_test_results_barrier') }}
 
 with test_results as (
 

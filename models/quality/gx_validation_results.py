@@ -1,7 +1,7 @@
 """Great Expectations results for every day of both raw logs, run inside `dbt build`.
 
-Why a dbt Python model: the issue asks for GE evidence from the SAME invocation that builds the
-KPIs, so today's trust never reads an earlier run's results. dbt-duckdb runs this function in
+Why a dbt Python model: the trust score reads GE evidence from the SAME invocation that builds
+the KPIs, so today's trust never reads an earlier run's results. dbt-duckdb runs this function in
 dbt's process on dbt's own DuckDB connection; GE validates in SQL pushdown on a cursor of that
 connection (kpi_trust.gx_validate), one query asset per day, and we return one row per
 expectation per day. Incremental + append: every invocation adds its rows under its own run_id
@@ -18,8 +18,6 @@ from pathlib import Path
 
 def model(dbt, session):
     """Validate both staged raw logs per day; return this run's flattened results."""
-    dbt.config(materialized="incremental", incremental_strategy="append")
-
     from kpi_trust import gx_validate
     from kpi_trust.gx_suites import API_CALLS, GAME_EVENTS
 

@@ -11,6 +11,9 @@
       (vars quality_material_loss_warn / _fail): a certain loss of 1 % of a day is not a
       broken KPI. -#}
 {%- set string_type = api.Column.translate_type('string') -%}
+{%- set count_test_models = [
+    'int_hourly_coverage_tests', 'int_event_loss_tests', 'int_slice_volume_tests'
+] -%}
 
 with rate_signals as (
 
@@ -36,7 +39,13 @@ with rate_signals as (
 
 count_tests as (
 
-    {%- for model in ['int_hourly_coverage_tests', 'int_event_loss_tests', 'int_slice_volume_tests'] %}
+    {%- for model in count_test_models %}
+        {#- hourly tests expect a window of the day: the day's expected total is its observed
+            rows plus the window's missing ones; the others expect the day #}
+        {%- set expected_total = (
+            'sample_rows + greatest(0, expected - observed)'
+            if model == 'int_hourly_coverage_tests' else 'expected'
+        ) %}
         {%- if not loop.first %}
             union all
         {%- endif %}
@@ -53,14 +62,7 @@ count_tests as (
             z_score as measure,
             cast(null as {{ type_double() }}) as baseline,
             expected as expected_count,
-            {#- hourly tests expect a window of the day: the day's expected total is its
-                observed rows plus the window's missing ones; the others expect the day #}
-            greatest(0, expected - observed) / nullif(
-                {%- if model == 'int_hourly_coverage_tests' %}
-                sample_rows + greatest(0, expected - observed)
-                {%- else %}
-                expected
-                {%- endif %}, 0) as loss_share,
+            greatest(0, expected - observed) / nullif({{ expected_total }}, 0) as loss_share,
             cast(null as {{ dbt.type_int() }}) as baseline_days,
             signal_date
         from {{ ref(model) }}
@@ -91,23 +93,15 @@ scored as (
         thresholds.baseline_method,
         cast(thresholds.threshold_warn as {{ type_double() }}) as threshold_warn,
         cast(thresholds.threshold_fail as {{ type_double() }}) as threshold_fail,
-        case
-            when thresholds.baseline_method = 'count_test' and signals.measure is not null
-                then greatest(
-                    {{ health_from_thresholds(
-                        'signals.measure', 'thresholds.direction',
-                        'thresholds.threshold_warn', 'thresholds.threshold_fail'
-                    ) }},
-                    {{ health_from_thresholds(
-                        'coalesce(signals.loss_share, 0)', "'higher_is_worse'",
-                        var('quality_material_loss_warn'), var('quality_material_loss_fail')
-                    ) }}
-                )
-            else {{ health_from_thresholds(
-                'signals.measure', 'thresholds.direction',
-                'thresholds.threshold_warn', 'thresholds.threshold_fail'
-            ) }}
-        end as health
+        {{ health_from_thresholds(
+            'signals.measure', 'thresholds.direction',
+            'thresholds.threshold_warn', 'thresholds.threshold_fail'
+        ) }} as measure_health,
+        -- a count test's loss on the defect rates' materiality scale
+        {{ health_from_thresholds(
+            'coalesce(signals.loss_share, 0)', "'higher_is_worse'",
+            var('quality_material_loss_warn'), var('quality_material_loss_fail')
+        ) }} as material_loss_health
     from signals
     inner join thresholds
         on signals.signal_name = thresholds.signal_name
@@ -138,7 +132,11 @@ final as (
         cast(expected_count as {{ type_double() }}) as expected_count,
         cast(loss_share as {{ type_double() }}) as loss_share,
         baseline_days,
-        cast(health as {{ type_double() }}) as health,
+        cast(case
+            when baseline_method = 'count_test' and measure is not null
+                then greatest(measure_health, material_loss_health)
+            else measure_health
+        end as {{ type_double() }}) as health,
         threshold_warn,
         threshold_fail,
         measure is not null as is_scored,

@@ -43,7 +43,7 @@ evidence as (
         evidence.health,
         reviewed_evidence.weight,
         evidence.evidence_date
-    from {{ ref('int_trust_evidence_daily') }} as evidence
+    from {{ ref('trust_evidence_daily') }} as evidence
     inner join reviewed_evidence
         on
             evidence.dataset = reviewed_evidence.dataset

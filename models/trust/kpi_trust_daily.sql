@@ -8,7 +8,7 @@
     rows, or (KPIs computed from one event type) a loss of more than
     var('trust_max_undetectable_loss') of its events could go unseen (int_kpi_detectable_losses). Reasons: the three largest penalties in plain words; top_reasons also names the
     repairs behind `value`, with both numbers. Penalties are summed and worded per KPI row in
-    int_trust_kpi_reasons_daily. -#}
+    trust_kpi_reasons_daily. -#}
 {%- set string_type = api.Column.translate_type('string') -%}
 
 with kpi_rows as (
@@ -39,7 +39,7 @@ reasons as (
         reported_penalty,
         total_penalty,
         kpi_date
-    from {{ ref('int_trust_kpi_reasons_daily') }}
+    from {{ ref('trust_kpi_reasons_daily') }}
 
 ),
 
@@ -135,7 +135,9 @@ final as (
                     || ' rows in this slice-day: too few for the quality tests to decide'
             when is_undecidable
                 then 'a loss of up to '
-                    || {{ dbt.cast('cast(round(100 * min_detectable_loss, 0) as integer)', string_type) }}
+                    || {{ dbt.cast(
+                        'cast(round(100 * min_detectable_loss, 0) as integer)', string_type
+                    ) }}
                     || '% of its events could go unseen here ('
                     || {{ dbt.cast('cast(round(expected_events, 0) as integer)', string_type) }}
                     || ' expected): too few to decide'

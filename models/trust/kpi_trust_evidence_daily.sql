@@ -10,9 +10,9 @@
     Slices: a slice row (platform = ios) reads only evidence measured on its own rows; a total
     row ('all') reads the whole dataset's evidence and that of every material slice, because a
     total is computed from every slice's rows. The KPI x evidence-day grid and the lineage
-    weights come from int_trust_kpi_evidence_days and int_trust_kpi_evidence_weights.
+    weights come from trust_kpi_evidence_days and int_trust_kpi_evidence_weights.
     A total row reads a slice's evidence at its total_health (the slice's loss as a share of
-    the whole dataset, int_trust_evidence_daily). -#}
+    the whole dataset, trust_evidence_daily). -#}
 {%- set charged_health -%}
     case
         when kpi_evidence_days.dimension_name = 'all'
@@ -30,7 +30,7 @@ with kpi_evidence_days as (
         dimension_value,
         kpi_date,
         evidence_date
-    from {{ ref('int_trust_kpi_evidence_days') }}
+    from {{ ref('trust_kpi_evidence_days') }}
 
 ),
 
@@ -65,7 +65,7 @@ evidence as (
         total_health,
         is_material_slice,
         evidence_date
-    from {{ ref('int_trust_evidence_daily') }}
+    from {{ ref('trust_evidence_daily') }}
 
 ),
 
@@ -129,12 +129,8 @@ ranked as (
         applicable.*,
         row_number() over (
             partition by
-                applicable.kpi_name,
-                applicable.dimension_name,
-                applicable.dimension_value,
-                applicable.kpi_date,
-                applicable.evidence_source,
-                applicable.evidence_name
+                applicable.kpi_name, applicable.dimension_name, applicable.dimension_value,
+                applicable.kpi_date, applicable.evidence_source, applicable.evidence_name
             order by
                 applicable.penalty desc,
                 -- on a tie, the whole dataset's row (largest sample) explains best
@@ -153,10 +149,7 @@ items as (
         ranked.*,
         row_number() over (
             partition by
-                ranked.kpi_name,
-                ranked.dimension_name,
-                ranked.dimension_value,
-                ranked.kpi_date,
+                ranked.kpi_name, ranked.dimension_name, ranked.dimension_value, ranked.kpi_date,
                 ranked.evidence_kind
             order by ranked.penalty desc, ranked.evidence_source asc, ranked.evidence_name asc
         ) as kind_rank

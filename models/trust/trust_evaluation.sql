@@ -14,7 +14,7 @@
     incident that day does not list it), 'clean'. KPIs computed from the next day
     (var('trust_next_day_kpis')) are touched by incidents of day + 1 too. Flagged = score below
     var('trust_low_threshold'). Null values are not evaluated. Empty without labels. The
-    incidents' labels per KPI row come from int_trust_kpi_incident_labels. -#}
+    incidents' labels per KPI row come from trust_kpi_incident_labels. -#}
 with kpi_rows as (
 
     select
@@ -57,7 +57,7 @@ row_labels as (
         has_business,
         has_unrelated,
         kpi_date
-    from {{ ref('int_trust_kpi_incident_labels') }}
+    from {{ ref('trust_kpi_incident_labels') }}
 
 ),
 

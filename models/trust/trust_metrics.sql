@@ -3,7 +3,11 @@
     and dataset = 'all' for the grand total of a score kind and scope. Counts evaluated rows only
     (n_excluded says how many were left out). The grand-total rows always exist: with no labels
     they say n_positives = 0 and the rates are null. -#}
-{%- set scopes = [('kpi_name', 'dataset'), ("'overall'", 'dataset'), ("'overall'", "'all'")] -%}
+{%- set scopes = [
+    ('evaluation.kpi_name', 'evaluation.dataset'),
+    ("'overall'", 'evaluation.dataset'),
+    ("'overall'", "'all'"),
+] -%}
 {%- set classes = ['clean', 'business_only', 'unaffected_by_dq', 'sibling', 'repaired'] -%}
 
 with evaluation as (
@@ -12,14 +16,30 @@ with evaluation as (
 
 ),
 
+score_kinds as (
+
+    select 'reported' as score_kind
+    union all
+    select 'adjusted' as score_kind
+
+),
+
+row_scopes as (
+
+    select 'total' as row_scope
+    union all
+    select 'slice' as row_scope
+
+),
+
 kinds as (
 
     -- one row per score kind x scope even without labels
     select
-        score_kind,
-        row_scope
-    from (select 'reported' as score_kind union all select 'adjusted' as score_kind) as score_kinds
-    cross join (select 'total' as row_scope union all select 'slice' as row_scope) as row_scopes
+        score_kinds.score_kind,
+        row_scopes.row_scope
+    from score_kinds
+    cross join row_scopes
 
 ),
 
@@ -35,35 +55,38 @@ counts as (
             kinds.row_scope,
             {{ kpi_column }} as kpi_name,
             {{ dataset_column }} as dataset,
-            sum(case when is_evaluated and outcome = 'tp' then 1 else 0 end) as tp,
-            sum(case when is_evaluated and outcome = 'fp' then 1 else 0 end) as fp,
-            sum(case when is_evaluated and outcome = 'fn' then 1 else 0 end) as fn,
-            sum(case when is_evaluated and outcome = 'tn' then 1 else 0 end) as tn,
-            {%- for label_class in classes %}
-                sum(case when is_evaluated and label_class = '{{ label_class }}' then 1 else 0 end)
-                    as n_{{ label_class }},
+            {%- for outcome in ['tp', 'fp', 'fn', 'tn'] %}
                 sum(case
-                    when is_evaluated and label_class = '{{ label_class }}' and not is_high
-                        then 1 else 0
-                end)
-                    as {{ label_class }}_not_high,
-                sum(case
-                    when is_evaluated and label_class = '{{ label_class }}' and is_flagged
-                        then 1 else 0
-                end)
-                    as {{ label_class }}_low,
+                    when evaluation.is_evaluated and evaluation.outcome = '{{ outcome }}' then 1
+                    else 0
+                end) as {{ outcome }},
             {%- endfor %}
-            count(evaluation.kpi_name) - sum(case when is_evaluated then 1 else 0 end)
+            {%- for label_class in classes %}
+                {%- set is_class = (
+                    "evaluation.is_evaluated and evaluation.label_class = '" ~ label_class ~ "'"
+                ) %}
+                sum(case when {{ is_class }} then 1 else 0 end) as n_{{ label_class }},
+                sum(case
+                    when {{ is_class }} and not evaluation.is_high then 1
+                    else 0
+                end) as {{ label_class }}_not_high,
+                sum(case
+                    when {{ is_class }} and evaluation.is_flagged then 1
+                    else 0
+                end) as {{ label_class }}_low,
+            {%- endfor %}
+            count(evaluation.kpi_name) - sum(case when evaluation.is_evaluated then 1 else 0 end)
                 as n_excluded,
             sum(case
-                when is_positive and trust_level = 'insufficient_data' then 1 else 0
+                when evaluation.is_positive and evaluation.trust_level = 'insufficient_data' then 1
+                else 0
             end) as n_undecidable
         from kinds
         left join evaluation
             on
                 kinds.score_kind = evaluation.score_kind
                 and kinds.row_scope = evaluation.row_scope
-        {%- if dataset_column == 'dataset' %}
+        {%- if dataset_column == 'evaluation.dataset' %}
             where evaluation.kpi_name is not null
         {%- endif %}
         group by 1, 2, 3, 4
@@ -95,13 +118,16 @@ final as (
         cast(case when fp + tn > 0 then 1.0 * fp / (fp + tn) end as {{ type_double() }})
             as false_alarm_rate,
         {%- for label_class in classes %}
+            {%- set low_rate = label_class ~ '_low_rate' %}
             cast(coalesce(n_{{ label_class }}, 0) as {{ dbt.type_int() }}) as n_{{ label_class }},
             cast(case
-                when n_{{ label_class }} > 0 then 1.0 * {{ label_class }}_not_high / n_{{ label_class }}
+                when n_{{ label_class }} > 0
+                    then 1.0 * {{ label_class }}_not_high / n_{{ label_class }}
             end as {{ type_double() }}) as {{ label_class }}_not_high_rate,
             cast(case
-                when n_{{ label_class }} > 0 then 1.0 * {{ label_class }}_low / n_{{ label_class }}
-            end as {{ type_double() }}) as {{ label_class }}_low_rate{% if not loop.last %},{% endif %}
+                when n_{{ label_class }} > 0
+                    then 1.0 * {{ label_class }}_low / n_{{ label_class }}
+            end as {{ type_double() }}) as {{ low_rate }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from counts
 

@@ -6,7 +6,7 @@ the warehouse file is checked: held by another process (another build, a noteboo
 not a DuckDB file, or on a nearly full disk. After a failed build, the output is scanned for the
 same causes plus a missing or unreadable raw file, and the cause and what to do are printed last.
 Errors in the data never end here: they are quarantined with counts, or stop the build with
-messages naming the file and column (see the README, "Bring your own logs").
+messages naming the file and column (see docs/raw-schemas.md).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def locate_record(path: Path, record: int) -> str:
     return (
         f"{path} line {start}: a quoted field opens here and is never closed, so it swallows "
         "the lines after it. Close or remove that quote; a file in another dialect needs "
-        "KPI_TRUST_CSV_* (README, Bring your own logs)."
+        "KPI_TRUST_CSV_* (docs/raw-schemas.md)."
     )
 
 
@@ -115,7 +115,7 @@ def locate_malformed_line(path: Path) -> str:
                         f"{path} line {start}: {len(row)} fields where the header has "
                         f"{len(header)} (a quote left open, or an extra delimiter?). Fix or "
                         "remove that line; a file in another dialect needs KPI_TRUST_CSV_* "
-                        "(README, Bring your own logs)."
+                        "(docs/raw-schemas.md)."
                     )
                 start = reader.line_num + 1
     except (OSError, csv.Error) as error:

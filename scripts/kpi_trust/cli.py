@@ -12,7 +12,14 @@ import importlib
 import sys
 
 # Modules that contribute sub-commands, in the order `--help` lists them.
-COMMAND_MODULES = ("kpi_trust.generator", "kpi_trust.build", "kpi_trust.where", "kpi_trust.detect")
+COMMAND_MODULES = (
+    "kpi_trust.generator",
+    "kpi_trust.build",
+    "kpi_trust.where",
+    "kpi_trust.detect",
+    "kpi_trust.kpi_docs",
+    "kpi_trust.policy",
+)
 
 
 class UserError(Exception):

@@ -1,7 +1,7 @@
 """Corruptions of clean raw logs, written independently of the generator's incident code.
 
 Each function takes the two raw logs as pandas DataFrames (the columns documented in the
-README's "Bring your own logs" schemas, nothing else) and a numpy Generator, and returns the
+the raw schemas of docs/raw-schemas.md, nothing else) and a numpy Generator, and returns the
 corrupted logs plus an `Expectation`: which KPI rows the warehouse must flag, whether it can
 repair them, and which sibling rows must stay high. Nothing here imports `kpi_trust`: the point
 is to test the trust score on failures the generator's authors did not write.
@@ -289,8 +289,9 @@ def date_api_calls_in_2030(
     years after its own ingestion) and it names the day it belongs to through `ingested_at`:
     30 defects on a day whose clean rate is 0 (the clean log's ingestion lag is always
     positive), z = inf. They must not create a KPI day in 2030, and the day that lost them must
-    be low on every API KPI of the total row (the README's lineage: a timestamp recorded after
-    ingestion lowers every KPI of the dataset). Unrepairable: the true request time is lost.
+    be low on every API KPI of the total row (the trust lineage of docs/trust.md: a timestamp
+    recorded after ingestion lowers every KPI of the dataset). Unrepairable: the true request
+    time is lost.
     """
     api = api_calls.copy()
     on_day = api.index[_day_mask(api["requested_at"], day)]

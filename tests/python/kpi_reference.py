@@ -20,7 +20,7 @@ BOT_SESSION_STARTS = 20
 LATENCY_RATIO = 50
 LATENCY_WINDOW_DAYS = 7
 # Value bounds (dbt vars max_latency_ms, max_revenue_usd_per_purchase, max_level,
-# max_text_length; README "Raw schemas").
+# max_text_length; docs/raw-schemas.md).
 MAX_LATENCY_MS = 86_400_000
 MAX_REVENUE_USD = 10_000
 MAX_LEVEL = 1_000_000

@@ -1,4 +1,4 @@
-"""Files mode (issue 2.3): staging reads Parquet logs directly through DuckDB, and a raw dir
+"""Files mode: staging reads Parquet logs directly through DuckDB, and a raw dir
 without labels (users' own logs) still builds. The marts equal the seed-mode build."""
 
 from __future__ import annotations

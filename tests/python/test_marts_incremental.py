@@ -1,4 +1,4 @@
-"""Incremental marts (issue 3.5): an appended log built incrementally equals a full refresh,
+"""Incremental marts: an appended log built incrementally equals a full refresh,
 and re-running with no new data changes nothing."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The marts agree with an independent pandas computation from the raw files (issue 3.7)."""
+"""The marts agree with an independent pandas computation from the raw files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""quality_signals_daily (issue 4.1): each injected data-quality incident moves the signal meant
+"""quality_signals_daily: each injected data-quality incident moves the signal meant
 to catch it on its labelled days; clean days and business-incident days keep every non-volume
 signal healthy; every row carries its slice, scope, thresholds and a health read from them.
 

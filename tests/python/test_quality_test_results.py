@@ -1,4 +1,4 @@
-"""dbt test results in the warehouse (issue 4.2 and 4.4): every test result of every invocation
+"""dbt test results in the warehouse: every test result of every invocation
 kept with history, failing rows per day with the right failure_date, and nothing reported for an
 invocation that did not run the test (stale store_failures tables).
 
@@ -141,7 +141,7 @@ def test_every_test_upstream_of_the_trust_score_is_reported(history):
     """Each test either is reported or sits on a descendant of the results models or of the
     ground-truth labels (evaluation only, kept out of the trust score's lineage): a new branch
     of models ending outside their ancestors fails here (add its last node to
-    macros/generic_tests/test_results_upstream_models.sql)."""
+    macros/test_results/test_results_upstream_models.sql)."""
     db_path, ids, manifest, _ = history
     results_nodes = {f"model.kpi_trust.{model}" for model in RESULT_MODELS}
     descendants = _descendants(manifest, results_nodes) | _descendants(
@@ -160,12 +160,23 @@ def test_every_test_upstream_of_the_trust_score_is_reported(history):
     assert any(".trust_accuracy_gate" in uid for uid in on_descendants)
 
 
+def _ancestors(manifest: dict, node: str) -> set[str]:
+    found, frontier = set(), [node]
+    while frontier:
+        for parent in manifest["parent_map"].get(frontier.pop(), []):
+            if parent not in found:
+                found.add(parent)
+                frontier.append(parent)
+    return found
+
+
 def test_result_models_run_after_what_the_trust_score_reads(history):
-    """The results models depend on the models the trust score reads, so `dbt build` runs
-    them after those models and their tests; the trust evidence reads them."""
+    """The results models descend from the models the trust score reads (through their one
+    ordering node), so `dbt build` runs them after those models and their tests; the trust
+    evidence reads them."""
     _, _, manifest, _ = history
     for model in RESULT_MODELS:
-        parents = set(manifest["parent_map"][f"model.kpi_trust.{model}"])
-        assert {"model.kpi_trust.kpi_daily", "model.kpi_trust.quality_signals_daily"} <= parents
-    evidence = manifest["parent_map"].get("model.kpi_trust.int_trust_evidence_dbt_tests", [])
+        ancestors = _ancestors(manifest, f"model.kpi_trust.{model}")
+        assert {"model.kpi_trust.kpi_daily", "model.kpi_trust.quality_signals_daily"} <= ancestors
+    evidence = manifest["parent_map"].get("model.kpi_trust.trust_evidence_dbt_tests", [])
     assert "model.kpi_trust.dbt_test_failures_daily" in evidence

@@ -26,7 +26,7 @@ MIN_PRECISION = 0.9
 # The smallest period that holds the whole catalogue (14 warm-up days, 17 incidents of 1-3 days
 # with a clean day between, packed): ~1.4 min per seed on 2 cores, ~4 min for the three. The
 # default 90-day schedule takes ~2.5 min per seed; run it with KPI_TRUST_GENERALISATION_DAYS=90
-# (measured: see README "How to read the trust score").
+# (measured: see docs/trust.md, "Measured accuracy").
 DAYS = int(os.environ.get("KPI_TRUST_GENERALISATION_DAYS", "35"))
 
 

@@ -15,7 +15,7 @@ from conftest import run_dbt
 
 LABELS = "seed.kpi_trust.injected_incidents"
 TRUST_MODELS = (
-    "int_trust_evidence_daily",
+    "trust_evidence_daily",
     "kpi_trust_evidence_daily",
     "kpi_trust_daily",
     "dataset_trust_daily",

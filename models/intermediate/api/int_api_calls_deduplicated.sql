@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#- One row per call_id among valid (non-quarantined) staged rows: the copy that landed first
     (earliest ingested_at, then earliest file row). Replayed batches repeat ids with a later
     ingested_at; copy_count keeps how many valid copies arrived. A table: the fact and the

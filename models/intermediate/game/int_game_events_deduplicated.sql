@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#- One row per event_id among valid (non-quarantined) staged rows, the first-landed copy
     (earliest ingested_at, then earliest file row), with event names mapped through
     var('event_name_aliases') (schema drift: `in_app_purchase` is a `purchase`). -#}

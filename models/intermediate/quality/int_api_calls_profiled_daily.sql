@@ -6,7 +6,7 @@
     time is missing or implausible (the day that lost the row). Slices: every KPI dimension
     and client_type. -#}
 {%- set slice_dimensions = var('quality_slice_dimensions')['api_calls'] -%}
-{#- Required columns (docs/design.md), typed: null = missing, empty or unparseable. -#}
+{#- Required columns (docs/raw-schemas.md), typed: null = missing, empty or unparseable. -#}
 {%- set required_columns = [
     'call_id', 'requested_at', 'api_name', 'api_version', 'region', 'client_type',
     'document_type', 'status', 'http_status', 'latency_ms', 'ingested_at', 'batch_id',
@@ -42,7 +42,7 @@ flagged as (
         case
             -- present but invalid: quarantined for another reason than a missing value
             when api_calls.is_quarantined
-                and api_calls.quarantine_reason not in ('{{ timestamp_reasons | join("', '") }}')
+                and api_calls.quarantine_reason not in ('{{ timestamp_reasons | join("', '") }}') -- noqa: LT05
                 {%- for column in required_columns %}
                     and api_calls.{{ column }} is not null
                 {%- endfor %}
@@ -55,12 +55,14 @@ flagged as (
         case when latency_units.is_latency_in_seconds then 1 else 0 end as latency_unit_drift_row,
         -- valid rows only: a quarantined row's bad category is counted as invalid already
         case
-            when api_calls.unknown_category_columns is not null and not api_calls.is_quarantined then 1
+            when
+                api_calls.unknown_category_columns is not null and not api_calls.is_quarantined
+                then 1
             else 0
         end
             as unknown_category_row,
         case
-            when api_calls.quarantine_reason in ('{{ timestamp_reasons | join("', '") }}') then 1
+            when api_calls.quarantine_reason in ('{{ timestamp_reasons | join("', '") }}') then 1 -- noqa: LT05
             else 0
         end as implausible_timestamp_row,
         case

@@ -12,7 +12,7 @@ with facts as (
         event_name,
         {{ dimensions | join(', ') }},
         event_date
-    from {{ ref('fct_game_events') }}
+    from {{ ref('int_game_events_bot_flagged') }}
     where not is_bot
 
 ),

@@ -1,7 +1,8 @@
 {#- Raw quality counts of the game-event log per (signal_date, slice), one row per rate signal:
     the numerators and denominators quality_signals_daily turns into signals. Defects are
     counted on staging (every raw row, quarantined ones included, before dedup and event-name
-    normalisation); the bot share is read from fct_game_events (what the KPIs are computed from).
+    normalisation); the bot share from int_game_events_bot_flagged (the rows fct_game_events
+    and the KPIs are built from).
     signal_date = the row's attributed day: its event day, or its ingestion day when the event
     time is missing or implausible (the day that lost the row). Slices: every KPI dimension.
     The rows' defect flags come from int_game_events_flagged. -#}
@@ -18,7 +19,7 @@ with flagged as (
 
 facts as (
 
-    select * from {{ ref('fct_game_events') }}
+    select * from {{ ref('int_game_events_bot_flagged') }}
 
 ),
 

@@ -22,7 +22,7 @@ with
             attributed_date as row_date,
             cast(extract(hour from case
                 when {{ spec.event_column }} is null
-                    or coalesce(quarantine_reason, '') in ('{{ timestamp_reasons | join("', '") }}')
+                    or coalesce(quarantine_reason, '') in ('{{ timestamp_reasons | join("', '") }}') -- noqa: LT05
                     then ingested_at
                 else {{ spec.event_column }}
             end) as {{ dbt.type_int() }}) as row_hour,
@@ -91,6 +91,27 @@ hours as (
 
 ),
 
+slices as (
+
+    select distinct
+        dataset,
+        time_basis,
+        slice_dimension,
+        slice_value
+    from counts
+
+),
+
+dates as (
+
+    select distinct
+        dataset,
+        time_basis,
+        row_date
+    from counts
+
+),
+
 slice_days as (
 
     -- every slice on every day its dataset has rows (a slice gone silent shows zeros)
@@ -100,8 +121,8 @@ slice_days as (
         slices.slice_dimension,
         slices.slice_value,
         dates.row_date
-    from (select distinct dataset, time_basis, slice_dimension, slice_value from counts) as slices
-    inner join (select distinct dataset, time_basis, row_date from counts) as dates
+    from slices
+    inner join dates
         on slices.dataset = dates.dataset and slices.time_basis = dates.time_basis
 
 ),

@@ -108,12 +108,13 @@ final as (
         cast(case
             when valued.signal_name = 'row_count_robust_z'
                 and weekday_baselines.baseline_days >= {{ var('quality_min_volume_weeks') }}
-                then (valued.signal_value - weekday_baselines.baseline_value) / greatest(
-                    1.4826 * weekday_baselines.baseline_mad,
-                    sqrt(weekday_baselines.baseline_value),
-                    0.05 * weekday_baselines.baseline_value,
-                    1
-                )
+                then (valued.signal_value - weekday_baselines.baseline_value)
+                    / greatest(
+                        1.4826 * weekday_baselines.baseline_mad,
+                        sqrt(weekday_baselines.baseline_value),
+                        0.05 * weekday_baselines.baseline_value,
+                        1
+                    )
             when valued.signal_name <> 'row_count_robust_z'
                 and valued.sample_rows >= {{ var('quality_min_rows') }}
                 then valued.signal_value

@@ -42,7 +42,7 @@ kpi_groups as (
 
 expected_events as (
 
-    -- the rate-drop test expects (1 - max market drop) x the slice's trailing rate: undo it
+    {#- the rate-drop test expects (1 - max market drop) x the slice's trailing rate: undo it #}
     {%- for event_type, kpi_group in event_groups.items() %}
         {%- if not loop.first %}
             union all

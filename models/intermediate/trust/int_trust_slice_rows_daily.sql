@@ -1,5 +1,5 @@
 {#- Staged rows per dataset x slice x day (event time), and each slice's share of its
-    dataset's rows that day: the volume behind slice materiality (int_trust_evidence_daily)
+    dataset's rows that day: the volume behind slice materiality (trust_evidence_daily)
     and the insufficient-data rule (kpi_trust_daily). The 'all' slice is the whole dataset. -#}
 with hourly_rows as (
 

@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='call_date',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        partition_by=(['call_date'] if target.type == 'spark' else none),
-        on_schema_change='fail',
-    )
-}}
-
 with rollup as (
 
     {{ api_daily_rollup(

@@ -1,56 +1,36 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='event_date',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        partition_by=(['event_date'] if target.type == 'spark' else none),
-        on_schema_change='fail',
-    )
-}}
-
 with game_events as (
 
-    select * from {{ ref('int_game_events_deduplicated') }}
+    select * from {{ ref('int_game_events_bot_flagged') }}
     {%- if is_incremental() %}
         where event_date >= {{ incremental_lookback_start('event_date') }}
     {%- endif %}
 
 ),
 
-user_days as (
-
-    select * from {{ ref('int_game_user_days_bot_flagged') }}
-
-),
-
 final as (
 
     select
-        game_events.event_id,
-        game_events.user_id,
-        game_events.session_id,
-        game_events.batch_id,
-        game_events.event_name,
-        game_events.event_name_logged,
-        game_events.platform,
-        game_events.country,
-        game_events.acquisition_channel,
-        game_events.source_row_number,
-        game_events.level,
-        game_events.revenue_usd,
-        game_events.copy_count as duplicate_row_count,
-        user_days.session_starts as user_day_session_starts,
-        user_days.is_bot,
-        game_events.is_event_name_drift,
-        game_events.install_date,
-        game_events.event_date,
-        game_events.event_at,
-        game_events.ingested_at
+        event_id,
+        user_id,
+        session_id,
+        batch_id,
+        event_name,
+        event_name_logged,
+        platform,
+        country,
+        acquisition_channel,
+        source_row_number,
+        level,
+        revenue_usd,
+        duplicate_row_count,
+        user_day_session_starts,
+        is_bot,
+        is_event_name_drift,
+        install_date,
+        event_date,
+        event_at,
+        ingested_at
     from game_events
-    inner join user_days
-        on
-            game_events.user_id = user_days.user_id
-            and game_events.event_date = user_days.event_date
 
 )
 

@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='event_date',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        partition_by=(['event_date'] if target.type == 'spark' else none),
-        on_schema_change='fail',
-    )
-}}
-
 {#- Adjusted game KPIs: deduplicated, drift-normalised, valid events of human user-days
     (bot days left out). Formulas: macros/marts/game_daily_kpis.sql. -#}
 with kpis as (

@@ -1,7 +1,7 @@
 {#- The most downstream nodes whose tests `dbt_test_results` / `dbt_test_failures_daily`
-    report: what the trust score reads (kpi_daily, quality_signals_daily, gx_validation_results,
-    its seeds, and the trust intermediate models that read only those) and the marts no model
-    reads. Everything upstream of them is covered too (see
+    report, all parents of the one ordering node `dbt_test_results_barrier`: what the trust
+    score reads (kpi_daily, quality_signals_daily, gx_validation_results, its seeds, and the
+    trust steps and intermediate models that read only those) and the marts no model reads. Everything upstream of them is covered too (see
     `reportable_test_nodes`), because in `dbt build` the tests of every ancestor finish before
     its children start. Tests on the results models' descendants (the trust models) cannot be
     reported by them, and neither can tests on the ground-truth labels: the labels must stay
@@ -18,19 +18,19 @@
         'quarantined_rows',
         'trust_kpi_groups',
         'trust_evidence_map',
-        'int_trust_evidence_signals',
-        'int_trust_evidence_gx',
+        'trust_evidence_signals',
+        'trust_evidence_gx',
         'int_trust_slice_rows_daily',
         'int_trust_kpi_evidence_weights',
-        'int_trust_kpi_evidence_days',
+        'trust_kpi_evidence_days',
         'int_kpi_detectable_losses',
     ]) }}
 {%- endmacro %}
 
 
-{#- Renders one `-- depends_on:` line per upstream model, so dbt orders the results model
-    after those models and after their tests (no `ref` is used in the SQL body: the stored
-    failures are read by relation name at run time). -#}
+{#- Renders one `-- depends_on:` line per upstream model, so dbt orders the barrier (and the
+    results models after it) after those models and their tests (the results models read the
+    stored failures by relation name at run time, not through `ref`). -#}
 {% macro test_results_dependencies() -%}
     {%- for model_name in test_results_upstream_models() %}
 -- depends_on: {{ ref(model_name) }}

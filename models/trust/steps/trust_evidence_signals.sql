@@ -1,5 +1,5 @@
 {#- Quality-signal evidence: quality_signals_daily (rebuilt every invocation) as is, one row per
-    dataset x day x slice x signal, in int_trust_evidence_daily's columns. -#}
+    dataset x day x slice x signal, in trust_evidence_daily's columns. -#}
 with quality_signals as (
 
     select

@@ -1,6 +1,6 @@
 {#- Every piece of quality evidence of THIS invocation, one row per dataset x day x slice x
     evidence item, on one scale (health 1 = healthy, 0 = certainly broken): the union of
-    int_trust_evidence_signals, int_trust_evidence_dbt_tests and int_trust_evidence_gx, health
+    trust_evidence_signals, trust_evidence_dbt_tests and trust_evidence_gx, health
     clamped into [0, 1]. Each row also says whether its slice is material: the slice held at
     least var('trust_material_slice_share') of the dataset's rows that day; and its health when
     charged to the dataset's total (total_health): a count test's loss in a slice is
@@ -8,11 +8,11 @@
     quality_signals_daily (a certain 3 % loss in a third of the rows is 1 % of the total). -#}
 with unioned as (
 
-    select * from {{ ref('int_trust_evidence_signals') }}
+    select * from {{ ref('trust_evidence_signals') }}
     union all
-    select * from {{ ref('int_trust_evidence_dbt_tests') }}
+    select * from {{ ref('trust_evidence_dbt_tests') }}
     union all
-    select * from {{ ref('int_trust_evidence_gx') }}
+    select * from {{ ref('trust_evidence_gx') }}
 
 ),
 
