@@ -21,7 +21,7 @@
     {%- if lines | length == 0 or lines[0] is none -%}
         {{ exceptions.raise_compiler_error(
             "Raw file " ~ path ~ " is empty: no header line (expected the raw schema's "
-            ~ "column names on line 1; README 'Raw schemas')"
+            ~ "column names on line 1; docs/raw-schemas.md)"
         ) }}
     {%- endif -%}
     {%- set quote = var('csv_quote') -%}

@@ -30,7 +30,7 @@
         {%- for delimiter, label in [(';', ';'), ('\t', 'tab'), ('|', '|'), (',', ',')] -%}
             {%- if delimiter in found[0] and hint.text == '' -%}
                 {%- set hint.text = " The header reads as one column: the file looks " ~ label
-                    ~ "-delimited; set KPI_TRUST_CSV_DELIMITER (README, Bring your own logs)." -%}
+                    ~ "-delimited; set KPI_TRUST_CSV_DELIMITER (docs/raw-schemas.md)." -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
@@ -38,7 +38,7 @@
         {{ exceptions.raise_compiler_error(
             "Raw log '" ~ name ~ "' (" ~ where ~ ") is missing required column(s): "
             ~ missing | join(', ') ~ ". Expected columns: " ~ expected | join(', ')
-            ~ " (docs/design.md section 1); found: " ~ found | join(', ') ~ hint.text
+            ~ " (docs/raw-schemas.md); found: " ~ found | join(', ') ~ hint.text
         ) }}
     {%- endif -%}
     {{ return(absent) }}

@@ -14,6 +14,9 @@
         {{ return(empty_raw_relation(columns)) }}
     {%- endif -%}
     {%- if var('raw_source') == 'files' -%}
+        {#- the declared source (models/staging/_raw__sources.yml) is the graph's edge; the
+            file is read as raw_file_path finds it -#}
+        {%- do source('raw_files', name) -%}
         {%- set path, format = raw_file_path(name, required = not is_labels) -%}
         {%- if is_labels and not raw_file_exists(path) -%}
             {{ return(empty_raw_relation(columns)) }}
@@ -24,6 +27,8 @@
         {%- do assert_raw_not_empty(name, relation, 'file ' ~ path) -%}
         {{ return(null_padded_relation(relation, absent)) }}
     {%- elif var('raw_source') == 'seed' -%}
+        {#- the source is the graph's edge to the raw table; ref() orders staging after its seed -#}
+        {%- do source('raw_logs', name) -%}
         {%- set absent = assert_raw_columns(name, ref(name)) -%}
         {%- set present = columns | reject('in', absent) | list -%}
         {%- set relation = seed_raw_relation(ref(name), present) -%}

@@ -30,7 +30,7 @@
 {#- The build's reference time as 'YYYY-MM-DD HH:MM:SS' (UTC): var('reference_time') when set,
     else the time this dbt invocation started. -#}
 {% macro timestamp_reference_time() -%}
-    {%- set configured = var('reference_time', none) -%}
+    {%- set configured = var('reference_time') -%}
     {%- if configured -%}
         {{ return(configured) }}
     {%- else -%}

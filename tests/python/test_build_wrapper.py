@@ -1,5 +1,5 @@
 """`kpi-trust build` (scripts/kpi_trust/build.py): operational errors end in one or two clear
-lines naming the cause and what to do, never in a Python traceback alone (issue 14.5)."""
+lines naming the cause and what to do, never in a Python traceback alone."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Duplicates with conflicting content (issue 14.4) are their own quality signal, apart from
+"""Duplicates with conflicting content are their own quality signal, apart from
 exact replays, and the copy deduplication keeps is the first ingested one whose times are
 possible. The small fixture (where c001 is already replayed exactly) gets, on 2024-03-02, a
 second copy of c006 with another status and latency, ingested later, and a copy of c004 with

@@ -1,4 +1,4 @@
-"""Malformed input never crashes the build nor poisons a KPI (issue 14).
+"""Malformed input never crashes the build nor poisons a KPI.
 
 A small clean dataset gets > 1,000 malformed rows appended to both raw CSV files (table-driven:
 each case changes one field of a valid row) and is built ONCE in files mode up to kpi_daily and

@@ -1,4 +1,4 @@
-"""Property-based fuzzing of staging (issue 14.6): for ANY rows Hypothesis writes into the raw CSV
+"""Property-based fuzzing of staging: for ANY rows Hypothesis writes into the raw CSV
 files, staging keeps every row (valid or quarantined with a reason, never both, never lost), and
 no valid row carries a value that could poison a KPI: numbers are finite and within their bounds,
 times lie in the log's period, ids and categories are non-blank, categories are in their

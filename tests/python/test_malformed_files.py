@@ -1,4 +1,4 @@
-"""Malformed raw files, table-driven (issue 14.2 / 14.6): each case changes the small fixture's
+"""Malformed raw files, table-driven: each case changes the small fixture's
 `api_calls.csv` (or replaces it) and expects either a build that stages every record, valid or
 quarantined with a reason, or one message naming the file (and the line or column).
 

@@ -1,4 +1,4 @@
-"""A whole day missing from a log (issue 14.3) is not a silent disappearance: the build warns
+"""A whole day missing from a log is not a silent disappearance: the build warns
 with the dataset and the day (tests/staging/assert_no_day_missing_from_a_log.sql)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Users' files in other dialects and formats (issue 14.2): the CSV dialect is configured, not
+"""Users' files in other dialects and formats: the CSV dialect is configured, not
 sniffed (KPI_TRUST_CSV_*), `.csv.gz` is read by its extension, a Parquet timestamp WITH TIME ZONE
 is read in UTC whatever the machine's zone, and a broken CSV line is named with its file and
 line number by `kpi-trust build`. Each case stages the small fixture (~33 API calls) in files

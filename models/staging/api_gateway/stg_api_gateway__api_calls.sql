@@ -50,10 +50,11 @@ typed as (
     select
         *,
         {%- for column in ['call_id', 'batch_id'] %}
-        {{ trim_whitespace_and_controls(column ~ '_text') }} as {{ column }},
+        -- LT02 waived: the macro renders a multi-line expression
+        {{ trim_whitespace_and_controls(column ~ '_text') }} as {{ column }}, -- noqa: LT02
         {%- endfor %}
         {%- for column in categories %}
-        {{ category_value('api_calls', column) }} as {{ column }},
+        {{ category_value('api_calls', column) }} as {{ column }}, -- noqa: LT02
         {%- endfor %}
         lower({{ trim_whitespace_and_controls('status_text') }}) as status,
         -- optional: a reason of only whitespace / control characters is no reason
@@ -115,7 +116,7 @@ final as (
         -- the call time is missing or implausible (that day lost the row)
         case
             when requested_at is null or quarantine_reason in (
-                    '{{ implausible_timestamp_reasons() | join("', '") }}'
+                    '{{ implausible_timestamp_reasons() | join("', '") }}' -- noqa: LT05
                 ) then cast({{ dbt.date_trunc('day', 'ingested_at') }} as date)
             else cast({{ dbt.date_trunc('day', 'requested_at') }} as date)
         end as attributed_date,
