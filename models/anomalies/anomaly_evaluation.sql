@@ -99,7 +99,9 @@ first_verdicts as (
         verdicts.verdict,
         row_number() over (
             partition by window_rows.incident_id, window_rows.kpi_name
-            order by window_rows.kpi_date, case when verdicts.dimension_name = 'all' then 1 else 0 end
+            order by
+                window_rows.kpi_date,
+                case when verdicts.dimension_name = 'all' then 1 else 0 end
         ) as verdict_rank
     from window_rows
     inner join verdicts
@@ -130,8 +132,9 @@ final as (
         end as expected_verdicts,
         first_verdicts.verdict,
         coalesce(first_flags.n_window_days, 0) as n_window_days,
-        {{ dbt.datediff(dbt.cast('incidents.start_at', 'date'), 'first_flags.first_flag_date', 'day') }}
-            as lag_days,
+        {{ dbt.datediff(
+            dbt.cast('incidents.start_at', 'date'), 'first_flags.first_flag_date', 'day'
+        ) }} as lag_days,
         {%- for detector in detectors %}
             {{ dbt.datediff(
                 dbt.cast('incidents.start_at', 'date'), 'first_flags.first_flag_date_' ~ detector, 'day'

@@ -6,6 +6,15 @@
     scored days no labelled incident of the dataset touches; a detector's alarm is the first
     day of a run of flags, the consensus alarm is is_anomaly. Empty without labels. -#}
 {%- set detectors = ['consensus', 'seasonal', 'changepoint', 'iforest', 'lof'] -%}
+{%- set counts = ['n_incidents', 'n_incident_kpis', 'n_scorable', 'n_detected',
+    'n_clean_series_days', 'n_false_alarms'] -%}
+{%- set shares = [
+    ('incidents_detected_share', 'n_incidents_detected', 'n_incidents'),
+    ('incident_kpis_detected_share', 'n_detected', 'n_incident_kpis'),
+    ('scorable_detected_share', 'n_detected', 'n_scorable'),
+    ('verdicts_right_share', 'n_verdicts_right', 'n_verdicts'),
+    ('within_one_day_share', 'n_within_one_day', 'n_detected'),
+] -%}
 
 with evaluation as (
 
@@ -34,7 +43,8 @@ totals as (
         is_anomaly as alarm_consensus,
         {%- for detector in detectors[1:] %}
             flag_{{ detector }} and not coalesce(lag(flag_{{ detector }}) over (
-                partition by kpi_name, value_basis order by kpi_date
+                partition by kpi_name, value_basis
+                order by kpi_date
             ), false) as alarm_{{ detector }},
         {%- endfor %}
         kpi_date
@@ -86,11 +96,17 @@ evaluated as (
         select
             '{{ detector }}' as detector,
             incident_id,
-            lag_days{{ suffix }} as lag_days,
-            {{ 'is_verdict_right' if detector == 'consensus' else 'cast(null as boolean)' }}
-                as is_verdict_right,
-            is_scorable,
-            is_detected{{ suffix }} as is_detected
+            {%- if detector == 'consensus' %}
+                lag_days,
+                is_verdict_right,
+                is_scorable,
+                is_detected
+            {%- else %}
+                lag_days{{ suffix }} as lag_days,
+                cast(null as boolean) as is_verdict_right,
+                is_scorable,
+                is_detected{{ suffix }} as is_detected
+            {%- endif %}
         from evaluation
     {%- endfor %}
 
@@ -104,6 +120,17 @@ incident_level as (
         max(case when is_detected then 1 else 0 end) as is_detected
     from evaluated
     group by detector, incident_id
+
+),
+
+incidents_detected as (
+
+    select
+        detector,
+        count(*) as n_incidents,
+        sum(is_detected) as n_incidents_detected
+    from incident_level
+    group by detector
 
 ),
 
@@ -121,49 +148,51 @@ scores as (
         max(incidents_detected.n_incidents) as n_incidents,
         max(incidents_detected.n_incidents_detected) as n_incidents_detected
     from evaluated
-    inner join (
-        select
-            detector,
-            count(*) as n_incidents,
-            sum(is_detected) as n_incidents_detected
-        from incident_level
-        group by detector
-    ) as incidents_detected
+    inner join incidents_detected
         on evaluated.detector = incidents_detected.detector
     group by evaluated.detector
+
+),
+
+joined as (
+
+    select
+        false_alarms.detector,
+        coalesce(scores.n_incidents, 0) as n_incidents,
+        coalesce(scores.n_incidents_detected, 0) as n_incidents_detected,
+        coalesce(scores.n_incident_kpis, 0) as n_incident_kpis,
+        coalesce(scores.n_scorable, 0) as n_scorable,
+        coalesce(scores.n_detected, 0) as n_detected,
+        coalesce(scores.n_verdicts, 0) as n_verdicts,
+        coalesce(scores.n_verdicts_right, 0) as n_verdicts_right,
+        coalesce(scores.n_within_one_day, 0) as n_within_one_day,
+        false_alarms.n_clean_series_days,
+        coalesce(false_alarms.n_false_alarms, 0) as n_false_alarms
+    from false_alarms
+    left join scores
+        on false_alarms.detector = scores.detector
+    -- no labels, no evaluation: every day would be 'clean' and every alarm 'false'
+    where exists (select 1 from incidents)
 
 ),
 
 final as (
 
     select
-        false_alarms.detector,
+        detector,
         cast({{ var('anomaly_consensus') }} as {{ dbt.type_int() }}) as consensus_level,
-        cast(coalesce(scores.n_incidents, 0) as {{ dbt.type_int() }}) as n_incidents,
-        cast(coalesce(scores.n_incident_kpis, 0) as {{ dbt.type_int() }}) as n_incident_kpis,
-        cast(coalesce(scores.n_scorable, 0) as {{ dbt.type_int() }}) as n_scorable,
-        cast(coalesce(scores.n_detected, 0) as {{ dbt.type_int() }}) as n_detected,
-        cast(false_alarms.n_clean_series_days as {{ dbt.type_int() }}) as n_clean_series_days,
-        cast(coalesce(false_alarms.n_false_alarms, 0) as {{ dbt.type_int() }}) as n_false_alarms,
-        cast(case when scores.n_incidents > 0 then 1.0 * scores.n_incidents_detected / scores.n_incidents end
-            as {{ type_double() }}) as incidents_detected_share,
-        cast(case when scores.n_incident_kpis > 0 then 1.0 * scores.n_detected / scores.n_incident_kpis end
-            as {{ type_double() }}) as incident_kpis_detected_share,
-        cast(case when scores.n_scorable > 0 then 1.0 * scores.n_detected / scores.n_scorable end
-            as {{ type_double() }}) as scorable_detected_share,
-        cast(case when scores.n_verdicts > 0 then 1.0 * scores.n_verdicts_right / scores.n_verdicts end
-            as {{ type_double() }}) as verdicts_right_share,
-        cast(case when scores.n_detected > 0 then 1.0 * scores.n_within_one_day / scores.n_detected end
-            as {{ type_double() }}) as within_one_day_share,
+        {%- for count in counts %}
+            cast({{ count }} as {{ dbt.type_int() }}) as {{ count }},
+        {%- endfor %}
+        {%- for name, numerator, denominator in shares %}
+            cast(case
+                when {{ denominator }} > 0 then 1.0 * {{ numerator }} / {{ denominator }}
+            end as {{ type_double() }}) as {{ name }},
+        {%- endfor %}
         cast(case
-            when false_alarms.n_clean_series_days > 0
-                then 30.0 * false_alarms.n_false_alarms / false_alarms.n_clean_series_days
+            when n_clean_series_days > 0 then 30.0 * n_false_alarms / n_clean_series_days
         end as {{ type_double() }}) as false_alarms_per_30_days
-    from false_alarms
-    left join scores
-        on false_alarms.detector = scores.detector
-    -- no labels, no evaluation: every day would be 'clean' and every alarm 'false'
-    where exists (select 1 from incidents)
+    from joined
 
 )
 

@@ -43,7 +43,10 @@ series as (
 horizons as (
 
     {%- for day in range(1, days + 1) %}
-        select {{ day }} as horizon_days{% if not loop.last %} union all{% endif %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select {{ day }} as horizon_days
     {%- endfor %}
 
 ),
@@ -114,8 +117,12 @@ deviations as (
             and medians.forecast_date = history.forecast_date
     where medians.n_periods >= {{ var('anomaly_min_season_periods') }}
     group by
-        medians.kpi_name, medians.dimension_name, medians.dimension_value,
-        medians.forecast_date, medians.n_periods, medians.expected
+        medians.kpi_name,
+        medians.dimension_name,
+        medians.dimension_value,
+        medians.forecast_date,
+        medians.n_periods,
+        medians.expected
 
 ),
 
@@ -135,10 +142,14 @@ final as (
         forecast_days.horizon_days,
         deviations.n_periods,
         cast(deviations.expected as {{ type_double() }}) as expected,
-        cast(deviations.expected - {{ var('anomaly_z_threshold') }} * deviations.scale
-            as {{ type_double() }}) as lower,
-        cast(deviations.expected + {{ var('anomaly_z_threshold') }} * deviations.scale
-            as {{ type_double() }}) as upper,
+        cast(
+            deviations.expected - {{ var('anomaly_z_threshold') }} * deviations.scale
+            as {{ type_double() }}
+        ) as lower,
+        cast(
+            deviations.expected + {{ var('anomaly_z_threshold') }} * deviations.scale
+            as {{ type_double() }}
+        ) as upper,
         cast(deviations.scale as {{ type_double() }}) as scale,
         forecast_days.last_observed_date,
         cast(forecast_days.forecast_date as date) as forecast_date
