@@ -1,9 +1,9 @@
 {#- The anomaly alarms scored against the generator's labels: one row per labelled incident x
     KPI it lists (trust_incident_kpis). The incident's rows are the KPI's kpi_anomalies_daily
-    rows on its labelled slice or on the total ('all'), on either value basis, on the days its
-    window touches (macro incident_touches_day, as trust_kpi_incident_labels). Detected = an
-    alarm (is_anomaly) on one of them; the verdict is kpi_verdicts_daily's on the first alarm
-    day (the labelled slice before the total); right = data_incident or repaired_incident for a
+    rows it covers as trust_kpi_incident_labels reads it (its labelled slice, the total, every
+    slice for a dataset-wide incident), on either value basis, on the days its window touches
+    (macro incident_touches_day). Detected = an alarm (is_anomaly) on one of them; the verdict
+    is kpi_verdicts_daily's on the first alarm day (the labelled slice, then the total); right = data_incident or repaired_incident for a
     data-quality incident, real_movement for a business one. Each detector's own flag
     (flag_<detector>) is scored the same way for anomaly_metrics. Empty without labels. -#}
 {%- set detectors = ['seasonal', 'changepoint', 'iforest', 'lof'] -%}
@@ -61,6 +61,7 @@ window_rows as (
             incidents.kpi_name = anomalies.kpi_name
             and (
                 anomalies.dimension_name = 'all'
+                or incidents.slice_dimension = 'all'
                 or (
                     anomalies.dimension_name = incidents.slice_dimension
                     and anomalies.dimension_value = incidents.slice_value
@@ -101,9 +102,20 @@ first_verdicts as (
             partition by window_rows.incident_id, window_rows.kpi_name
             order by
                 window_rows.kpi_date,
-                case when verdicts.dimension_name = 'all' then 1 else 0 end
+                case
+                    when
+                        verdicts.dimension_name = incidents.slice_dimension
+                        and verdicts.dimension_value = incidents.slice_value
+                        then 0
+                    when verdicts.dimension_name = 'all' then 1
+                    else 2
+                end
         ) as verdict_rank
     from window_rows
+    inner join incidents
+        on
+            window_rows.incident_id = incidents.incident_id
+            and window_rows.kpi_name = incidents.kpi_name
     inner join verdicts
         on
             window_rows.kpi_name = verdicts.kpi_name

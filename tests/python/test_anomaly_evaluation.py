@@ -3,9 +3,9 @@
 One module-scoped build (45 days: series get 25 scored days past the 20 days of history) of
 anomaly_metrics and everything upstream. The labels are read from the generator's CSV, the
 alarms from kpi_anomalies_daily and the verdicts from kpi_verdicts_daily; the matching (the
-incident's KPIs, its slice or the total, the days its window touches, day + 1 for
-d1_retention) is written again here, independently of the SQL. The issue's targets (0.9) are not
-asserted: the numbers are printed (run with -s).
+incident's KPIs; its slice, the total, or every slice of a dataset-wide incident; the days its
+window touches, day + 1 for d1_retention) is written again here, independently of the SQL. The
+issue's targets (0.9) are not asserted: the numbers are printed (run with -s).
 """
 
 from __future__ import annotations
@@ -82,10 +82,11 @@ def recount(raw_dir: Path, db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = []
     for pair in pairs.itertuples():
         on_kpi = anomalies[anomalies["kpi_name"] == pair.kpi_name]
-        on_slice = (on_kpi["dimension_name"] == "all") | (
-            (on_kpi["dimension_name"] == pair.slice_dimension)
-            & (on_kpi["dimension_value"] == pair.slice_value)
+        labelled = (on_kpi["dimension_name"] == pair.slice_dimension) & (
+            on_kpi["dimension_value"] == pair.slice_value
         )
+        # a dataset-wide incident (slice 'all') covers every slice, as in trust's labels
+        on_slice = (on_kpi["dimension_name"] == "all") | (pair.slice_dimension == "all") | labelled
         window = on_kpi[
             on_slice & touches(on_kpi["kpi_name"], on_kpi["kpi_date"], pair.start_at, pair.end_at)
         ]
@@ -99,9 +100,14 @@ def recount(raw_dir: Path, db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         if pd.notna(first):
             alarmed = window[(window["kpi_date"] == first) & window["is_anomaly"]]
             judged = alarmed.merge(verdicts, on=["kpi_name", "dimension_name", "dimension_value"])
-            judged = judged[judged["kpi_date_y"] == first].sort_values(
-                "dimension_name", key=lambda s: s == "all"
+            judged = judged[judged["kpi_date_y"] == first]
+            rank = np.where(
+                (judged["dimension_name"] == pair.slice_dimension)
+                & (judged["dimension_value"] == pair.slice_value),
+                0,
+                np.where(judged["dimension_name"] == "all", 1, 2),
             )
+            judged = judged.iloc[np.argsort(rank, kind="stable")]
             row["verdict"] = judged["verdict"].iloc[0] if len(judged) else None
         right = {"business": {"real_movement"}}.get(
             pair.category, {"data_incident", "repaired_incident"}
