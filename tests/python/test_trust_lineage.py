@@ -24,6 +24,11 @@ TRUST_MODELS = (
     "dbt_test_failures_daily",
     "gx_validation_results",
     "kpi_daily",
+    # the anomaly detectors and verdicts are judged against the labels (anomaly_evaluation):
+    # they must not read them either
+    "kpi_anomalies_daily",
+    "kpi_verdicts_daily",
+    "kpi_forecasts_daily",
 )
 
 
