@@ -84,45 +84,9 @@ history as (
 
 ),
 
-medians as (
-
-    select
-        kpi_name,
-        dimension_name,
-        dimension_value,
-        forecast_date,
-        count(*) as n_periods,
-        {{ percentile_cont('past_value', 0.5) }} as expected
-    from history
-    group by kpi_name, dimension_name, dimension_value, forecast_date
-
-),
-
 deviations as (
 
-    select
-        medians.kpi_name,
-        medians.dimension_name,
-        medians.dimension_value,
-        medians.forecast_date,
-        medians.n_periods,
-        medians.expected,
-        1.4826 * {{ percentile_cont('abs(history.past_value - medians.expected)', 0.5) }} as scale
-    from medians
-    inner join history
-        on
-            medians.kpi_name = history.kpi_name
-            and medians.dimension_name = history.dimension_name
-            and medians.dimension_value = history.dimension_value
-            and medians.forecast_date = history.forecast_date
-    where medians.n_periods >= {{ var('anomaly_min_season_periods') }}
-    group by
-        medians.kpi_name,
-        medians.dimension_name,
-        medians.dimension_value,
-        medians.forecast_date,
-        medians.n_periods,
-        medians.expected
+    {{ series_median_mad('history', 'forecast_date') }}
 
 ),
 
@@ -160,6 +124,7 @@ final as (
             and forecast_days.dimension_name = deviations.dimension_name
             and forecast_days.dimension_value = deviations.dimension_value
             and forecast_days.forecast_date = deviations.forecast_date
+    where deviations.n_periods >= {{ var('anomaly_min_season_periods') }}
 
 )
 

@@ -42,36 +42,9 @@ history as (
 
 ),
 
-medians as (
+baselines as (
 
-    select
-        kpi_name,
-        dimension_name,
-        dimension_value,
-        kpi_date,
-        count(*) as n_periods,
-        {{ percentile_cont('past_value', 0.5) }} as expected
-    from history
-    group by kpi_name, dimension_name, dimension_value, kpi_date
-
-),
-
-deviations as (
-
-    select
-        medians.kpi_name,
-        medians.dimension_name,
-        medians.dimension_value,
-        medians.kpi_date,
-        {{ percentile_cont('abs(history.past_value - medians.expected)', 0.5) }} as mad
-    from medians
-    inner join history
-        on
-            medians.kpi_name = history.kpi_name
-            and medians.dimension_name = history.dimension_name
-            and medians.dimension_value = history.dimension_value
-            and medians.kpi_date = history.kpi_date
-    group by medians.kpi_name, medians.dimension_name, medians.dimension_value, medians.kpi_date
+    {{ series_median_mad('history', 'kpi_date') }}
 
 ),
 
@@ -83,28 +56,22 @@ final as (
         kpi_rows.dimension_value,
         kpi_rows.value,
         case
-            when medians.n_periods >= {{ var('anomaly_min_season_periods') }}
-                then medians.expected
+            when baselines.n_periods >= {{ var('anomaly_min_season_periods') }}
+                then baselines.expected
         end as expected,
         case
-            when medians.n_periods >= {{ var('anomaly_min_season_periods') }}
-                then 1.4826 * deviations.mad
+            when baselines.n_periods >= {{ var('anomaly_min_season_periods') }}
+                then baselines.scale
         end as scale,
-        coalesce(medians.n_periods, 0) as n_periods,
+        coalesce(baselines.n_periods, 0) as n_periods,
         kpi_rows.kpi_date
     from kpi_rows
-    left join medians
+    left join baselines
         on
-            kpi_rows.kpi_name = medians.kpi_name
-            and kpi_rows.dimension_name = medians.dimension_name
-            and kpi_rows.dimension_value = medians.dimension_value
-            and kpi_rows.kpi_date = medians.kpi_date
-    left join deviations
-        on
-            kpi_rows.kpi_name = deviations.kpi_name
-            and kpi_rows.dimension_name = deviations.dimension_name
-            and kpi_rows.dimension_value = deviations.dimension_value
-            and kpi_rows.kpi_date = deviations.kpi_date
+            kpi_rows.kpi_name = baselines.kpi_name
+            and kpi_rows.dimension_name = baselines.dimension_name
+            and kpi_rows.dimension_value = baselines.dimension_value
+            and kpi_rows.kpi_date = baselines.kpi_date
 
 )
 
