@@ -4,7 +4,6 @@
     when either is 'all' or they are the same slice; a row of the incident's dimension with
     another value is a 'sibling'; a row of another dimension is 'indirect'. Read only by
     trust_evaluation: the labels stay out of everything the trust score reads. -#}
-{%- set next_day_kpis = var('trust_next_day_kpis') -%}
 {%- set timestamp_type = dbt.type_timestamp() -%}
 
 with kpi_rows as (
@@ -49,16 +48,9 @@ pairs as (
         incidents.is_repairable,
         {{ dbt.concat(["'|'", 'incidents.affected_kpis', "'|'"]) }}
         like {{ dbt.concat(["'%|'", 'kpi_rows.kpi_name', "'|%'"]) }} as lists_kpi,
-        incidents.start_at
-        < cast({{ dbt.dateadd('day', 1, 'kpi_rows.kpi_date') }} as {{ timestamp_type }})
-        and incidents.end_at > cast(kpi_rows.kpi_date as {{ timestamp_type }})
-        {%- if next_day_kpis | length > 0 %}
-            or (
-                kpi_rows.kpi_name in ('{{ next_day_kpis | join("', '") }}')
-                and incidents.start_at
-                < cast({{ dbt.dateadd('day', 2, 'kpi_rows.kpi_date') }} as {{ timestamp_type }})
-            )
-        {%- endif %} as touches_row,
+        {{ incident_touches_day(
+            'kpi_rows.kpi_name', 'kpi_rows.kpi_date', 'incidents.start_at', 'incidents.end_at'
+        ) }} as touches_row,
         case
             when kpi_rows.dimension_name = 'all' or incidents.slice_dimension = 'all' then 'covers'
             when kpi_rows.dimension_name = incidents.slice_dimension

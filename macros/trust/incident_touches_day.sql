@@ -1,6 +1,7 @@
-{#- Boolean: does a labelled incident's window [start_at, end_at) touch a KPI's day, as
-    trust_kpi_incident_labels reads it: the window overlaps the day, or, for the KPIs of
-    var('trust_next_day_kpis') (computed from day + 1 too), the next day. -#}
+{#- Boolean: does a labelled incident's window [start_at, end_at) touch a KPI's day, the one
+    rule by which trust_kpi_incident_labels and anomaly_evaluation read the ground truth: the
+    window overlaps the day, or, for the KPIs of var('trust_next_day_kpis') (computed from
+    day + 1 too), the next day. -#}
 {% macro incident_touches_day(kpi_name, kpi_date, start_at, end_at) -%}
     {%- set next_day_kpis = var('trust_next_day_kpis') -%}
     {%- set timestamp_type = dbt.type_timestamp() -%}
