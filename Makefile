@@ -15,7 +15,7 @@ export KPI_TRUST_DB ?= $(CURDIR)/warehouse/kpi_trust.duckdb
 # Relative and inside the project: dbt writes compiled seed SQL to target/run/<project>/<seed path>.
 export KPI_TRUST_SEED_DIR ?= data/generated
 
-.PHONY: help install generate build run test lint docs bench clean
+.PHONY: help install generate build run test test-slow lint docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,8 +42,11 @@ build: install ## dbt build into $KPI_TRUST_DB (via kpi-trust build)
 run: generate build ## install, generate the default data, build the warehouse
 	@$(BIN)/kpi-trust where
 
-test: install ## install, then run every test (pytest builds small warehouses with dbt)
+test: install ## install, then run every test but the slow suites (pytest builds small warehouses)
 	$(BIN)/pytest
+
+test-slow: install ## the slow suites alone: full-size builds of several seeds (~10 min)
+	$(BIN)/pytest -m slow
 
 # `make lint` builds a small warehouse of its own (30 days, seed dir data/lint: relative and inside
 # the project, as dbt requires) in a temp dir, so docs coverage sees real columns in the catalog.

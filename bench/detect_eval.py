@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from kpi_trust.anomaly import DetectConfig, detect_series
 from kpi_trust.anomaly.config import resolve
-from kpi_trust.anomaly.consensus import episodes, vote
+from kpi_trust.anomaly.consensus import consensus_state, episodes
 
 EVENTS = ("spike", "level_shift", "drift", "two_level", "flatline")
 GRAINS = {"daily": (400, pd.Timedelta(days=1), 7), "5min": (288 * 14, pd.Timedelta(minutes=5), 48)}
@@ -83,10 +83,9 @@ def make_case(grain: str, event: str, seed: int) -> Case:
     return Case(grain, event, seed, ts, x, start, window)
 
 
-def alarms_from_flags(flags: dict[str, np.ndarray], eligible, consensus, cfg, refractory):
-    scores = {name: flag.astype(float) for name, flag in flags.items()}
-    agreeing, _ = vote(flags, scores, consensus, cfg.vote_window_rows)
-    state = eligible & (agreeing >= consensus)
+def alarms_from_flags(flags, scores, eligible, consensus, cfg, refractory):
+    """The library's alarms at another consensus level (or for one detector alone)."""
+    state, _ = consensus_state(flags, scores, eligible, consensus, cfg)
     return episodes(state, cfg.vote_window_rows, refractory)
 
 
@@ -102,13 +101,17 @@ def evaluate(seeds: int, config: DetectConfig) -> tuple[pd.DataFrame, float]:
                 res = resolve(config, case.timestamps)
                 eligible = out["status"].isin(["normal", "anomaly", "ongoing"]).to_numpy()
                 flags = {n: out[f"flag_{n}"].to_numpy() for n in names}
+                scores = {n: out[f"score_{n}"].to_numpy() for n in names}
+                refractory = res.refractory_rows
                 variants = {
-                    n: alarms_from_flags({n: flags[n]}, eligible, 1, config, res.refractory_rows)
+                    n: alarms_from_flags(
+                        {n: flags[n]}, {n: scores[n]}, eligible, 1, config, refractory
+                    )
                     for n in names
                 }
                 for level in (1, 2, 3):
                     variants[f"consensus_{level}"] = alarms_from_flags(
-                        flags, eligible, level, config, res.refractory_rows
+                        flags, scores, eligible, level, config, refractory
                     )
                 for variant, alarm in variants.items():
                     rows.append(score_case(case, variant, np.flatnonzero(alarm)))
@@ -157,9 +160,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--ocsvm", action="store_true", help="add the OneClassSVM detector")
+    parser.add_argument(
+        "--no-strong-evidence",
+        action="store_true",
+        help="consensus by votes only (no single detector at p <= alpha ** consensus)",
+    )
     args = parser.parse_args()
     ml = ("iforest", "lof", "ocsvm") if args.ocsvm else ("iforest", "lof")
-    results, seconds = evaluate(args.seeds, DetectConfig(ml_detectors=ml))
+    config = DetectConfig(ml_detectors=ml, strong_evidence=not args.no_strong_evidence)
+    results, seconds = evaluate(args.seeds, config)
     pd.set_option("display.width", 160)
     print(f"{args.seeds} seeds x {len(EVENTS)} events + noise-only, per grain ({seconds:.0f} s)")
     print(summarise(results).round(3).to_string())

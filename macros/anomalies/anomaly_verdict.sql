@@ -1,6 +1,12 @@
 {#- The verdict on one anomalous KPI-day-slice, from whether its adjusted value moved, its
     adjusted status and the trust levels of its two values (kpi_trust_daily's, i.e. macro
     trust_level with vars trust_low_threshold and trust_high_threshold: no cut-off of its own):
+    * the adjusted `value` moved, but the warehouse's repairs took away at least half of the
+      reported value's move (`repaired_share` >= 0.5: the reported value's deviation from its
+      expectation, same sign, removed by dedup / normalisation / bot and quarantine rules, as
+      charged in reported_trust_score < trust_score): 'data_incident', the rest of the move
+      being most likely the same defect not fully caught (a move that is mostly defects is a
+      data incident, whatever the trust of what remains);
     * the adjusted `value` moved (`is_adjusted_moved`: status anomaly or ongoing, or outside its
       band): its trust_level decides: low -> 'data_incident', high -> 'real_movement',
       medium / insufficient_data -> 'uncertain';
@@ -11,11 +17,24 @@
     * only `value_reported` moved otherwise (the adjusted value not scored, the same number, or
       no repaired defect: the two series merely differ in noise): its reported_trust_level
       decides, as above. -#}
+{#- The share of the reported value's move (value_reported - expected_reported) that the
+    warehouse's repairs removed (value_reported - value): null unless both have the same sign. -#}
+{% macro anomaly_repaired_share(value, value_reported, expected_reported) -%}
+    case
+        when ({{ value_reported }} - {{ value }}) * ({{ value_reported }} - {{ expected_reported }}) > 0
+            then ({{ value_reported }} - {{ value }}) / ({{ value_reported }} - {{ expected_reported }})
+    end
+{%- endmacro %}
+
 {% macro anomaly_verdict(
     is_adjusted_moved, adjusted_status, trust_level, reported_trust_level, value, value_reported,
-    trust_score, reported_trust_score
+    trust_score, reported_trust_score, repaired_share
 ) -%}
     case
+        when {{ is_adjusted_moved }}
+            and {{ repaired_share }} >= 0.5
+            and {{ reported_trust_score }} < {{ trust_score }}
+            then 'data_incident'
         when {{ is_adjusted_moved }}
             then case {{ trust_level }}
                 when 'low' then 'data_incident'

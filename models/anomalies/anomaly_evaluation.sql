@@ -5,8 +5,14 @@
     (macro incident_touches_day). Detected = an alarm (is_anomaly) on one of them; the verdict
     is kpi_verdicts_daily's on the first alarm day (the labelled slice, then the total); right = data_incident or repaired_incident for a
     data-quality incident, real_movement for a business one. Each detector's own flag
-    (flag_<detector>) is scored the same way for anomaly_metrics. Empty without labels. -#}
-{%- set detectors = ['seasonal', 'changepoint', 'iforest', 'lof'] -%}
+    (flag_<detector>) and the alarm of each consensus level (alarm_consensus_<level>) are
+    scored the same way for anomaly_metrics. Empty without labels. -#}
+{%- set signals = {
+    'seasonal': 'flag_seasonal', 'changepoint': 'flag_changepoint',
+    'iforest': 'flag_iforest', 'lof': 'flag_lof',
+    'consensus_1': 'alarm_consensus_1', 'consensus_2': 'alarm_consensus_2',
+    'consensus_3': 'alarm_consensus_3',
+} -%}
 
 with incidents as (
 
@@ -22,8 +28,8 @@ anomalies as (
         dimension_value,
         status,
         is_anomaly,
-        {%- for detector in detectors %}
-            flag_{{ detector }},
+        {%- for column in signals.values() %}
+            {{ column }},
         {%- endfor %}
         kpi_date
     from {{ ref('kpi_anomalies_daily') }}
@@ -51,8 +57,8 @@ window_rows as (
         anomalies.dimension_value,
         anomalies.status,
         anomalies.is_anomaly,
-        {%- for detector in detectors %}
-            anomalies.flag_{{ detector }},
+        {%- for column in signals.values() %}
+            anomalies.{{ column }},
         {%- endfor %}
         anomalies.kpi_date
     from incidents
@@ -82,8 +88,8 @@ first_flags as (
             when status not in ('insufficient_history', 'missing_value') then 1 else 0
         end) as is_scorable,
         min(case when is_anomaly then kpi_date end) as first_flag_date,
-        {%- for detector in detectors %}
-            min(case when flag_{{ detector }} then kpi_date end) as first_flag_date_{{ detector }},
+        {%- for name, column in signals.items() %}
+            min(case when {{ column }} then kpi_date end) as first_flag_date_{{ name }},
         {%- endfor %}
         count(distinct kpi_date) as n_window_days
     from window_rows
@@ -147,10 +153,10 @@ final as (
         {{ dbt.datediff(
             dbt.cast('incidents.start_at', 'date'), 'first_flags.first_flag_date', 'day'
         ) }} as lag_days,
-        {%- for detector in detectors %}
+        {%- for name in signals %}
             {{ dbt.datediff(
-                dbt.cast('incidents.start_at', 'date'), 'first_flags.first_flag_date_' ~ detector, 'day'
-            ) }} as lag_days_{{ detector }},
+                dbt.cast('incidents.start_at', 'date'), 'first_flags.first_flag_date_' ~ name, 'day'
+            ) }} as lag_days_{{ name }},
         {%- endfor %}
         incidents.is_repairable,
         coalesce(first_flags.is_scorable, 0) = 1 as is_scorable,
@@ -160,8 +166,8 @@ final as (
             when incidents.category = 'business' then first_verdicts.verdict = 'real_movement'
             else first_verdicts.verdict in ('data_incident', 'repaired_incident')
         end as is_verdict_right,
-        {%- for detector in detectors %}
-            first_flags.first_flag_date_{{ detector }} is not null as is_detected_{{ detector }},
+        {%- for name in signals %}
+            first_flags.first_flag_date_{{ name }} is not null as is_detected_{{ name }},
         {%- endfor %}
         cast(incidents.start_at as date) as incident_start_date,
         first_flags.first_flag_date,

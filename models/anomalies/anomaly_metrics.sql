@@ -1,19 +1,28 @@
 {#- How well the alarms find the labelled incidents, one row per detector: 'consensus' (the
-    alarm is_anomaly at the consensus level built, var('anomaly_consensus')) and each detector's
-    own flag. Over anomaly_evaluation's incident x KPI rows: detected shares, the share of right
-    verdicts (consensus only: verdicts read the alarm) and of first flags within one day of the
-    incident's start. False alarms on total series ('all' slice, both bases) on clean days:
-    scored days no labelled incident of the dataset touches; a detector's alarm is the first
-    day of a run of flags, the consensus alarm is is_anomaly. Empty without labels. -#}
-{%- set detectors = ['consensus', 'seasonal', 'changepoint', 'iforest', 'lof'] -%}
-{%- set counts = ['n_incidents', 'n_incident_kpis', 'n_scorable', 'n_detected',
+    alarm is_anomaly at the consensus level built, var('anomaly_consensus')), each consensus
+    level's alarm (consensus_1..3, from the same flags) and each detector's own flag. Shares at
+    the incident level (an incident is detected when one of its KPIs is; its lag is that of its
+    first alarm; its verdict is right when more verdicts of its first alarm day are right than
+    wrong, 'uncertain' abstaining), business
+    incidents apart, and at the incident x KPI level. False alarms on total series ('all' slice,
+    both bases) on clean days: scored days no labelled incident of the dataset touches; a
+    detector's alarm is the first day of a run of its flags. Empty without labels. -#}
+{%- set signals = {
+    'consensus': 'is_anomaly', 'consensus_1': 'alarm_consensus_1',
+    'consensus_2': 'alarm_consensus_2', 'consensus_3': 'alarm_consensus_3',
+    'seasonal': 'flag_seasonal', 'changepoint': 'flag_changepoint',
+    'iforest': 'flag_iforest', 'lof': 'flag_lof',
+} -%}
+{%- set counts = ['n_incidents', 'n_incidents_detected', 'n_business_incidents',
+    'n_business_detected', 'n_incident_kpis', 'n_scorable', 'n_detected',
     'n_clean_series_days', 'n_false_alarms'] -%}
 {%- set shares = [
     ('incidents_detected_share', 'n_incidents_detected', 'n_incidents'),
+    ('business_detected_share', 'n_business_detected', 'n_business_incidents'),
     ('incident_kpis_detected_share', 'n_detected', 'n_incident_kpis'),
     ('scorable_detected_share', 'n_detected', 'n_scorable'),
     ('verdicts_right_share', 'n_verdicts_right', 'n_verdicts'),
-    ('within_one_day_share', 'n_within_one_day', 'n_detected'),
+    ('within_one_day_share', 'n_within_one_day', 'n_incidents_detected'),
 ] -%}
 
 with evaluation as (
@@ -38,14 +47,16 @@ totals as (
     select
         kpi_name,
         dataset,
-        value_basis,
         status,
-        is_anomaly as alarm_consensus,
-        {%- for detector in detectors[1:] %}
-            flag_{{ detector }} and not coalesce(lag(flag_{{ detector }}) over (
-                partition by kpi_name, value_basis
-                order by kpi_date
-            ), false) as alarm_{{ detector }},
+        {%- for name, column in signals.items() %}
+            {%- if name.startswith('consensus') %}
+                {{ column }} as alarm_{{ name }},
+            {%- else %}
+                {{ column }} and not coalesce(lag({{ column }}) over (
+                    partition by kpi_name, value_basis
+                    order by kpi_date
+                ), false) as alarm_{{ name }},
+            {%- endif %}
         {%- endfor %}
         kpi_date
     from {{ ref('kpi_anomalies_daily') }}
@@ -73,14 +84,14 @@ clean_days as (
 
 false_alarms as (
 
-    {%- for detector in detectors %}
+    {%- for name in signals %}
         {%- if not loop.first %}
             union all
         {%- endif %}
         select
-            '{{ detector }}' as detector,
+            '{{ name }}' as detector,
             count(*) as n_clean_series_days,
-            sum(case when alarm_{{ detector }} then 1 else 0 end) as n_false_alarms
+            sum(case when alarm_{{ name }} then 1 else 0 end) as n_false_alarms
         from clean_days
     {%- endfor %}
 
@@ -88,25 +99,23 @@ false_alarms as (
 
 evaluated as (
 
-    {%- for detector in detectors %}
-        {%- set suffix = '' if detector == 'consensus' else '_' ~ detector %}
+    {%- for name in signals %}
+        {%- set suffix = '' if name == 'consensus' else '_' ~ name %}
         {%- if not loop.first %}
             union all
         {%- endif %}
         select
-            '{{ detector }}' as detector,
+            '{{ name }}' as detector,
             incident_id,
-            {%- if detector == 'consensus' %}
-                lag_days,
+            category,
+            lag_days{{ suffix }} as lag_days,
+            {%- if name == 'consensus' %}
                 is_verdict_right,
-                is_scorable,
-                is_detected
             {%- else %}
-                lag_days{{ suffix }} as lag_days,
                 cast(null as boolean) as is_verdict_right,
-                is_scorable,
-                is_detected{{ suffix }} as is_detected
             {%- endif %}
+            is_scorable,
+            is_detected{{ suffix }} as is_detected
         from evaluation
     {%- endfor %}
 
@@ -114,43 +123,78 @@ evaluated as (
 
 incident_level as (
 
+    -- an incident's first alarm: its earliest lag over its KPIs; its verdict is right when
+    -- every verdict given on that day is
     select
         detector,
         incident_id,
-        max(case when is_detected then 1 else 0 end) as is_detected
+        max(category) as category,
+        max(case when is_detected then 1 else 0 end) as is_detected,
+        min(lag_days) as lag_days
     from evaluated
     group by detector, incident_id
 
 ),
 
-incidents_detected as (
+incident_verdicts as (
 
+    -- the incident's verdict is what its first alarm day says: right when more of that day's
+    -- verdicts are right than wrong, 'uncertain' abstaining (all uncertain: not right)
     select
-        detector,
-        count(*) as n_incidents,
-        sum(is_detected) as n_incidents_detected
+        incident_level.detector,
+        incident_level.incident_id,
+        case
+            when
+                sum(case when evaluation.is_verdict_right then 1 else 0 end)
+                > sum(case
+                    when not evaluation.is_verdict_right and evaluation.verdict <> 'uncertain'
+                        then 1
+                    else 0
+                end)
+                then 1
+            else 0
+        end as is_verdict_right
     from incident_level
-    group by detector
+    inner join evaluation
+        on
+            incident_level.incident_id = evaluation.incident_id
+            and incident_level.lag_days = evaluation.lag_days
+    where incident_level.detector = 'consensus' and evaluation.is_verdict_right is not null
+    group by incident_level.detector, incident_level.incident_id
 
 ),
 
-scores as (
+incident_scores as (
 
     select
-        evaluated.detector,
+        incident_level.detector,
+        count(*) as n_incidents,
+        sum(incident_level.is_detected) as n_incidents_detected,
+        sum(case when incident_level.category = 'business' then 1 else 0 end)
+            as n_business_incidents,
+        sum(case when incident_level.category = 'business' then incident_level.is_detected else 0 end)
+            as n_business_detected,
+        sum(case when incident_level.lag_days <= 1 then 1 else 0 end) as n_within_one_day,
+        count(incident_verdicts.is_verdict_right) as n_verdicts,
+        sum(incident_verdicts.is_verdict_right) as n_verdicts_right
+    from incident_level
+    left join incident_verdicts
+        on
+            incident_level.detector = incident_verdicts.detector
+            and incident_level.incident_id = incident_verdicts.incident_id
+    group by incident_level.detector
+
+),
+
+kpi_scores as (
+
+    select
+        detector,
         count(*) as n_incident_kpis,
-        sum(case when evaluated.is_scorable then 1 else 0 end) as n_scorable,
-        sum(case when evaluated.is_detected then 1 else 0 end) as n_detected,
-        count(evaluated.is_verdict_right) as n_verdicts,
-        sum(case when evaluated.is_verdict_right then 1 else 0 end) as n_verdicts_right,
-        sum(case when evaluated.is_detected and evaluated.lag_days <= 1 then 1 else 0 end)
-            as n_within_one_day,
-        max(incidents_detected.n_incidents) as n_incidents,
-        max(incidents_detected.n_incidents_detected) as n_incidents_detected
+        sum(case when is_scorable then 1 else 0 end) as n_scorable,
+        sum(case when is_detected then 1 else 0 end) as n_detected
     from evaluated
-    inner join incidents_detected
-        on evaluated.detector = incidents_detected.detector
-    group by evaluated.detector
+    group by detector
 
 ),
 
@@ -158,19 +202,19 @@ joined as (
 
     select
         false_alarms.detector,
-        coalesce(scores.n_incidents, 0) as n_incidents,
-        coalesce(scores.n_incidents_detected, 0) as n_incidents_detected,
-        coalesce(scores.n_incident_kpis, 0) as n_incident_kpis,
-        coalesce(scores.n_scorable, 0) as n_scorable,
-        coalesce(scores.n_detected, 0) as n_detected,
-        coalesce(scores.n_verdicts, 0) as n_verdicts,
-        coalesce(scores.n_verdicts_right, 0) as n_verdicts_right,
-        coalesce(scores.n_within_one_day, 0) as n_within_one_day,
+        {%- for count in counts if count not in ('n_clean_series_days', 'n_false_alarms') %}
+            coalesce({{ count }}, 0) as {{ count }},
+        {%- endfor %}
+        coalesce(incident_scores.n_verdicts, 0) as n_verdicts,
+        coalesce(incident_scores.n_verdicts_right, 0) as n_verdicts_right,
+        coalesce(incident_scores.n_within_one_day, 0) as n_within_one_day,
         false_alarms.n_clean_series_days,
         coalesce(false_alarms.n_false_alarms, 0) as n_false_alarms
     from false_alarms
-    left join scores
-        on false_alarms.detector = scores.detector
+    left join incident_scores
+        on false_alarms.detector = incident_scores.detector
+    left join kpi_scores
+        on false_alarms.detector = kpi_scores.detector
     -- no labels, no evaluation: every day would be 'clean' and every alarm 'false'
     where exists (select 1 from incidents)
 

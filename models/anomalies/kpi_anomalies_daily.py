@@ -23,6 +23,7 @@ KEYS = ["kpi_name", "dataset", "dimension_name", "dimension_value", "unit"]
 BASES = {"adjusted": "value", "reported": "value_reported"}
 ML = ("iforest", "lof")
 DETECTORS = ("seasonal", "changepoint", *ML)
+LEVELS = (1, 2, 3)
 # The library's severity (robust |z| < 5, < 10, >= 10) in the warehouse's words.
 SEVERITY = {"low": "info", "medium": "warning", "high": "critical"}
 
@@ -40,8 +41,30 @@ def detect_config(dbt, with_ml):
         step=pd.Timedelta(days=1),
         min_history=int(dbt.config.get("anomaly_min_history")),
         z_threshold=float(dbt.config.get("anomaly_z_threshold")),
+        cusum_h=float(dbt.config.get("anomaly_cusum_h")),
         ml_detectors=detectors,
     )
+
+
+def alarms_by_level(scored, config):
+    """The alarm each consensus level (1, 2, 3) would raise, from the same detector flags and
+    scores (kpi_trust.anomaly.consensus: the library's own rule; a level is capped at the
+    series' detector count), so anomaly_metrics compares the levels in one build."""
+    from kpi_trust.anomaly.config import resolve
+    from kpi_trust.anomaly.consensus import consensus_state, episodes
+
+    names = ("seasonal", "changepoint", *config.ml_detectors)
+    flags = {name: scored[f"flag_{name}"].to_numpy() for name in names}
+    scores = {name: scored[f"score_{name}"].to_numpy() for name in names}
+    eligible = ~scored["status"].isin(["insufficient_history", "missing_value"]).to_numpy()
+    if not eligible.any():
+        return {level: np.zeros(len(scored), dtype=bool) for level in LEVELS}
+    refractory = resolve(config, pd.DatetimeIndex(scored["timestamp"])).refractory_rows
+    out = {}
+    for level in LEVELS:
+        state, _ = consensus_state(flags, scores, eligible, min(level, len(names)), config)
+        out[level] = episodes(state, config.vote_window_rows, refractory)
+    return out
 
 
 def score_slice(rows, config):
@@ -49,10 +72,15 @@ def score_slice(rows, config):
     on every day (the detectors are deterministic: same input, same output)."""
     from kpi_trust.anomaly import detect_series
 
-    adjusted = detect_series(rows["kpi_date"], rows["value"], config)
+    def scored(column):
+        out = detect_series(rows["kpi_date"], rows[column], config)
+        for level, alarm in alarms_by_level(out, config).items():
+            out[f"alarm_consensus_{level}"] = alarm
+        return out
+
+    adjusted = scored("value")
     same = rows["value"].equals(rows["value_reported"])
-    reported = adjusted if same else detect_series(rows["kpi_date"], rows["value_reported"], config)
-    return {"adjusted": adjusted, "reported": reported}
+    return {"adjusted": adjusted, "reported": adjusted if same else scored("value_reported")}
 
 
 def score_all(kpis, configs, ml_scope):
@@ -127,6 +155,7 @@ def model(dbt, session):
         "n_detectors",
         "is_anomaly",
         *[f"flag_{detector}" for detector in DETECTORS],
+        *[f"alarm_consensus_{level}" for level in LEVELS],
         "kpi_date",
     ]
     return scored[columns]

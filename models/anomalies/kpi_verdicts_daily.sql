@@ -3,7 +3,8 @@
     uncertain) and one sentence of reasons, e.g. "revenue_usd -48 % vs expected on
     platform=ios; data trusted (98): real movement". The trust read is that of the value that
     moved: trust_level for `value` when the adjusted value moved, else reported_trust_level; of
-    its reasons, the largest only. -#}
+    its reasons, the largest only. A move the warehouse's repairs mostly removed
+    (is_mostly_repaired) says how much of it was removed. -#}
 {%- set string_type = api.Column.translate_type('string') -%}
 
 with anomalies as (
@@ -12,16 +13,30 @@ with anomalies as (
 
 ),
 
+shares as (
+
+    select
+        *,
+        {{ anomaly_repaired_share('value', 'value_reported', 'expected_reported') }}
+            as repaired_share
+    from anomalies
+
+),
+
 judged as (
 
     select
         *,
         case when is_adjusted_moved then 'adjusted' else 'reported' end as moved_basis,
+        coalesce(
+            is_adjusted_moved and repaired_share >= 0.5 and reported_trust_score < trust_score,
+            false
+        ) as is_mostly_repaired,
         {{ anomaly_verdict(
             'is_adjusted_moved', 'adjusted_status', 'trust_level', 'reported_trust_level',
-            'value', 'value_reported', 'trust_score', 'reported_trust_score'
+            'value', 'value_reported', 'trust_score', 'reported_trust_score', 'repaired_share'
         ) }} as verdict
-    from anomalies
+    from shares
 
 ),
 
@@ -67,12 +82,19 @@ final as (
         reported_status,
         coalesce(adjusted_direction, reported_direction) as direction,
         coalesce(adjusted_severity, reported_severity) as severity,
-        case verdict
-            when 'repaired_incident' then {{ dbt.concat([
+        case
+            when verdict = 'repaired_incident' then {{ dbt.concat([
                 'kpi_name', "' reported '", 'reported_change', 'slice_text',
                 "', adjusted value as expected ('", 'adjusted_change',
                 "'): the warehouse repaired it'",
                 "coalesce(' (' || " ~ dbt.split_part('top_reasons', "'; '", 1) ~ " || ')', '')",
+            ]) }}
+            when is_mostly_repaired then {{ dbt.concat([
+                'kpi_name', "' '", 'adjusted_change', 'slice_text', "'; the warehouse removed '",
+                dbt.cast('cast(round(100 * repaired_share, 0) as ' ~ dbt.type_int() ~ ')', string_type),
+                "' % of the reported move ('", 'reported_change', "') as defects'",
+                "coalesce(' (' || " ~ dbt.split_part('top_reasons', "'; '", 1) ~ " || ')', '')",
+                "': data incident, partly repaired'",
             ]) }}
             else {{ dbt.concat([
                 'kpi_name', "' '",

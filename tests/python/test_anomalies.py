@@ -22,9 +22,10 @@ from conftest import PROJECT, dbt_env, generate_raw, run_dbt
 CONFIG = {"days": 60, "api_calls_per_day": 300, "players": 3000}
 MODEL_FILE = PROJECT / "models" / "anomalies" / "kpi_anomalies_daily.py"
 VARS = {
-    "anomaly_consensus": "2",
+    "anomaly_consensus": "1",
     "anomaly_min_history": "20",
-    "anomaly_z_threshold": "3.5",
+    "anomaly_z_threshold": "3.0",
+    "anomaly_cusum_h": "5.0",
     "anomaly_season_days": "7",
     "anomaly_ml_scope": "totals",
 }
@@ -43,6 +44,7 @@ COMPARED = [
         for kind in ("score", "flag")
         for d in ("seasonal", "changepoint", "iforest", "lof")
     ],
+    *[f"alarm_consensus_{level}" for level in (1, 2, 3)],
 ]
 # What the verdict should be for a labelled incident's rows.
 EXPECTED_VERDICT = {

@@ -126,6 +126,29 @@ def test_output_contract_one_row_per_timestamp():
     assert len(scores) > 100 and ((scores >= 0) & (scores <= 1)).all()
 
 
+def test_one_strong_detector_stands_for_the_vote_a_weak_one_does_not():
+    # A one-day move: the CUSUM (built for persisting shifts) cannot agree by design, and on a
+    # short history the ML detectors do not run, so at consensus 2 only strong evidence alarms.
+    config = DetectConfig(consensus=2, ml_detectors=())
+    strong_p = config.alpha**2
+    for seed in (21, 22, 23):
+        ts, x = daily(120, seed=seed)
+        strong, weak = x.copy(), x.copy()
+        strong[100] += 12 * 20  # p far below alpha ** 2
+        weak[100] += 3.8 * 20  # beyond z_threshold, far from alpha ** 2
+        out = detect_series(ts, strong, config)
+        assert out.loc[100, "is_anomaly"] and out.loc[100, "detectors_agreeing"] == 1
+        assert 1 - out.loc[100, "score_seasonal"] <= strong_p
+        out = detect_series(ts, weak, config)
+        if out.loc[100, "flag_seasonal"]:
+            assert 1 - out.loc[100, "score_seasonal"] > strong_p
+        assert not out.loc[100, "is_anomaly"]
+        off = detect_series(
+            ts, strong, DetectConfig(consensus=2, ml_detectors=(), strong_evidence=False)
+        )
+        assert not off.loc[100, "is_anomaly"]
+
+
 def test_stricter_consensus_never_adds_alarm_states():
     ts, x = daily(250, seed=8)
     x[180] += 5 * 20

@@ -15,7 +15,7 @@ import pandas as pd
 from kpi_trust.anomaly.baseline import robust_baseline
 from kpi_trust.anomaly.changepoint import cusum, long_run_factor
 from kpi_trust.anomaly.config import DetectConfig, Resolved, infer_step, resolve
-from kpi_trust.anomaly.consensus import episodes, severity, vote
+from kpi_trust.anomaly.consensus import consensus_state, episodes, severity, vote
 from kpi_trust.anomaly.ml import features, ml_detectors
 
 __all__ = ["OUTPUT_COLUMNS", "DetectConfig", "detect_frame", "detect_series", "infer_step"]
@@ -100,8 +100,9 @@ def _score(series: pd.Series, res: Resolved) -> pd.DataFrame:
     frame_of = {name: parts.get(name, learned) for name in names}
     flags = {n: frame_of[n][f"flag_{n}"].to_numpy() & eligible for n in names}
     scores = {n: frame_of[n][f"score_{n}"].to_numpy() for n in names}
-    agreeing, score = vote(flags, scores, cfg.consensus, cfg.vote_window_rows)
-    state = eligible & (agreeing >= cfg.consensus)
+    _, score = vote(flags, scores, cfg.consensus, cfg.vote_window_rows)
+    # consensus c: c agreeing detectors, or one at p <= alpha ** c (consensus.strong_evidence)
+    state, agreeing = consensus_state(flags, scores, eligible, cfg.consensus, cfg)
     alarm = episodes(state, cfg.vote_window_rows, res.refractory_rows)
     z = base["z"].to_numpy()
     status = np.where(alarm, "anomaly", np.where(state, "ongoing", "normal"))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm as stats_norm
 
 DAY = pd.Timedelta(days=1)
 WEEK = pd.Timedelta(days=7)
@@ -53,8 +54,15 @@ class DetectConfig:
     ml_refit_every: int | None = None  # rows: one season, clamped to 28..288; else 28
     ml_short_rows: int = 6
     vote_window_rows: int = 3  # a detector's flag counts for this many rows
+    # One detector at p <= alpha ** consensus stands for the vote (consensus.strong_evidence).
+    strong_evidence: bool = True
     refractory_rows: int | None = None  # rows: a quarter season, clamped to 7..72; else 24
     random_state: int = 0
+
+    @property
+    def alpha(self) -> float:
+        """The seasonal detector's per-row two-sided false-alarm level under normal noise."""
+        return float(2 * stats_norm.sf(self.z_threshold))
 
     def __post_init__(self) -> None:
         if self.consensus not in (1, 2, 3):

@@ -37,6 +37,47 @@ def vote(
     return agreeing, ranked[:, k - 1]
 
 
+def strong_evidence(
+    flags: dict[str, np.ndarray], scores: dict[str, np.ndarray], p_strong: float, rows: int
+) -> np.ndarray:
+    """Rows where the seasonal detector's own flag comes with a p-value (1 - score) of at most
+    ``p_strong`` within the vote window.
+
+    Why: the vote exists to keep false alarms down. Two detectors that each flag at level alpha
+    agree by chance with probability about alpha ** 2 (if independent); one detector at
+    p <= alpha ** 2 is as unlikely under noise. So evidence that strong stands for the vote.
+    It lets a one-row move (a spike, a one-day outage) alarm at consensus 2, where the
+    change-point detector, built for shifts that persist, cannot agree by design.
+
+    Only the seasonal detector's score is an analytic tail probability (Student's t) that is
+    meaningful that far out. The ML scores are ranks among at most ``ml_window_rows`` training
+    rows (a row beyond all of them scores 1: its p-value is only known to be below
+    1 / (n + 1)), and the CUSUM restarts at h, so its tail probability never gets that small.
+    """
+    if "seasonal" not in flags:
+        return np.zeros(len(next(iter(flags.values()))), dtype=bool)
+    p_value = 1.0 - np.nan_to_num(scores["seasonal"], nan=0.0)
+    hit = (flags["seasonal"] & (p_value <= p_strong)).astype(float)
+    return recent_max(hit, rows) > 0
+
+
+def consensus_state(
+    flags: dict[str, np.ndarray],
+    scores: dict[str, np.ndarray],
+    eligible: np.ndarray,
+    consensus: int,
+    cfg,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows in anomalous state at a consensus level, and the detectors agreeing per row:
+    ``consensus`` detectors vote, or one brings evidence of p <= alpha ** consensus."""
+    agreeing, _ = vote(flags, scores, consensus, cfg.vote_window_rows)
+    state = eligible & (agreeing >= consensus)
+    if cfg.strong_evidence:
+        strong = strong_evidence(flags, scores, cfg.alpha**consensus, cfg.vote_window_rows)
+        state |= eligible & strong
+    return state, agreeing
+
+
 def episodes(state: np.ndarray, gap_rows: int, refractory_rows: int) -> np.ndarray:
     """True on the first row of each anomalous episode that is out of the refractory period."""
     alarm = np.zeros(len(state), dtype=bool)
