@@ -15,7 +15,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.dates  # noqa: E402
-
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 

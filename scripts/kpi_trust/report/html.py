@@ -361,7 +361,9 @@ def root_cause_section(data: ReportData) -> list[dict] | None:
             {
                 "date": str(row.kpi_date),
                 "kpi": row.kpi_name,
-                "slice": f"{_text(row.dimension_name) or 'all'}={_text(row.dimension_value) or 'all'}",
+                "slice": (
+                    f"{_text(row.dimension_name) or 'all'}={_text(row.dimension_value) or 'all'}"
+                ),
                 "dim": _text(row.dimension_name) or "all",
                 "rank": "" if _num(row.rank) is None else f"{row.rank:.0f}",
                 "cause": _text(row.root_cause),

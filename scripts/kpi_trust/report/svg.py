@@ -151,8 +151,11 @@ def kpi_chart(
                 f'<circle class="pt forecast-pt" cx="{xd(d):.1f}" cy="{y(e):.1f}" r="2">'
                 f"<title>{d} forecast {escape(label(e))}{escape(bounds)}</title></circle>"
             )
-    points_reported = [(xd(d), y(v) if _finite(v) else None) for d, v in zip(days, reported)]
-    points_value = [(xd(d), y(v) if _finite(v) else None) for d, v in zip(days, value)]
+
+    def points(values: Sequence[float | None]) -> list[tuple[float, float | None]]:
+        return [(xd(d), y(v) if _finite(v) else None) for d, v in zip(days, values, strict=True)]
+
+    points_reported, points_value = points(reported), points(value)
     out.append(f'<path class="reported" d="{_path(points_reported)}"/>')
     out.append(f'<path class="adjusted" d="{_path(points_value)}"/>')
     for (px, py), text in zip(points_value, tooltip, strict=False):
