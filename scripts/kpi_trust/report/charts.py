@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 
 import matplotlib.dates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from kpi_trust.report.data import ReportData, adjusted_basis, totals  # noqa: E402
@@ -44,6 +45,7 @@ def _save(figure, path: Path) -> Path:
     # Fixed margins: tight_layout over 18 date axes costs seconds and the layout is fixed anyway.
     figure.subplots_adjust(left=0.05, right=0.95, bottom=0.06, top=0.93, hspace=0.45, wspace=0.3)
     for axis in figure.axes:
+        axis.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
         axis.xaxis.set_major_locator(matplotlib.dates.MonthLocator())
         axis.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %d"))
     figure.savefig(path, dpi=80)
@@ -62,23 +64,21 @@ def kpi_trust_overlay(data: ReportData, path: Path) -> Path | None:
     )
     names = list(data.kpis["kpi_name"])
     figure, axes = _grid(
-        len(names), "KPI total (line) vs trust score (shaded, right axis 0-100; red: low, < 70)"
+        len(names), "KPI total (line) vs trust score (shaded height, full = 100; red: low, < 70)"
     )
     for axis, name in zip(axes, names, strict=False):
         rows = series[series["kpi_name"] == name].sort_values("kpi_date")
         dates = pd.to_datetime(rows["kpi_date"])
-        trust_axis = axis.twinx()
-        # One filled step area (not a bar per day: 18 x 90 patches take seconds to lay out);
-        # red where the score is below 70 (README: low).
-        score = rows["trust_score"].to_numpy(dtype=float)
-        trust_axis.fill_between(dates, score, step="mid", color="#2ca02c", alpha=0.2, lw=0)
-        low = score < 70
-        trust_axis.bar(dates[low], 100, width=1.0, color="#d62728", alpha=0.3, lw=0)
-        trust_axis.set_ylim(0, 100)
-        trust_axis.tick_params(labelsize=6)
+        # The trust score as the shaded height of the panel (full height = 100), in axes
+        # coordinates: no second axis (18 twin axes cost seconds of tick layout).
+        band = axis.get_xaxis_transform()
+        score = rows["trust_score"].to_numpy(dtype=float) / 100
+        axis.fill_between(
+            dates, 0, score, step="mid", color="#2ca02c", alpha=0.2, lw=0, transform=band
+        )
+        low = score < 0.7
+        axis.bar(dates[low], 1, width=1.0, color="#d62728", alpha=0.3, lw=0, transform=band)
         axis.plot(dates, rows["value"], color="#1f77b4", linewidth=1)
-        axis.set_zorder(trust_axis.get_zorder() + 1)
-        axis.patch.set_visible(False)
         axis.set_title(name, fontsize=8)
         axis.tick_params(labelsize=6)
     return _save(figure, path)

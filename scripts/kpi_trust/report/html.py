@@ -209,7 +209,9 @@ def quality_section(data: ReportData) -> dict | None:
 
     unhealthy = worst[(worst["health"] < 1) & (worst["signal_date"] >= data.week_start)]
     return {
-        "svg": svg.heatmap(names, days, cell, lambda r: f'data-dataset="{datasets[names[r]]}"'),
+        "svg": svg.heatmap(
+            names, days, cell, lambda r: f'data-dataset="{datasets[names[r]]}"', label_width=260
+        ),
         "n_signals": len(names),
         "n_unhealthy_week": int(len(unhealthy)),
     }
@@ -456,11 +458,38 @@ def accuracy(data: ReportData) -> dict | None:
     if not data.has_labels:
         return None
     metrics = data.trust_metrics
-    overall = metrics[(metrics["kpi_name"] == "overall")].sort_values(["score_kind", "row_scope"])
-    detectors = None
-    if data.anomaly_metrics is not None and not data.anomaly_metrics.empty:
-        detectors = data.anomaly_metrics.to_dict("records")
-    return {"trust": overall.to_dict("records"), "detectors": detectors}
+    overall = metrics[metrics["kpi_name"] == "overall"]
+    if overall["dataset"].notna().any():  # one row per dataset and one over all of them
+        overall = overall[overall["dataset"] == "all"]
+
+    def share(value: object, digits: int = 3) -> str:
+        number = _num(value)
+        return "–" if number is None else f"{number:.{digits}f}"
+
+    trust = [
+        {
+            "score_kind": row.score_kind,
+            "row_scope": row.row_scope,
+            "precision": share(row.precision),
+            "recall": share(row.recall),
+            "false_alarm_rate": share(row.false_alarm_rate),
+            "n_positives": f"{row.n_positives:,.0f}",
+        }
+        for row in overall.sort_values(["score_kind", "row_scope"]).itertuples()
+    ]
+    detectors = []
+    if data.anomaly_metrics is not None:
+        detectors = [
+            {
+                "detector": row.detector,
+                "n_incidents": f"{row.n_incidents:,.0f}",
+                "detected": share(row.incidents_detected_share, 2),
+                "verdicts_right": share(row.verdicts_right_share, 2),
+                "false_alarms": share(row.false_alarms_per_30_days, 2),
+            }
+            for row in data.anomaly_metrics.itertuples()
+        ]
+    return {"trust": trust, "detectors": detectors}
 
 
 def run_metadata(data: ReportData, started: dt.datetime) -> dict:

@@ -189,9 +189,12 @@ def kpi_chart(
     out.append(
         f'<text class="tick" x="{left - 4}" y="{strip_top + 11}" text-anchor="end">trust</text>'
     )
-    for day in (first, days[-1], last) if forecast else (first, last):
+    labels = [(first, "start"), (last, "end")]
+    if forecast:  # the last observed day too, where the forecast starts
+        labels.insert(1, (days[-1], "middle"))
+    for day, anchor in labels:
         out.append(
-            f'<text class="tick" x="{xd(day):.1f}" y="{height - 4}" text-anchor="middle">'
+            f'<text class="tick" x="{xd(day):.1f}" y="{height - 4}" text-anchor="{anchor}">'
             f"{day}</text>"
         )
     out.append("</svg>")
