@@ -291,3 +291,20 @@ def test_page_in_headless_chromium(report, tmp_path):
     with Image.open(shot) as image:
         colours = image.convert("RGB").resize((320, 500)).getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 50  # not a blank or unstyled page
+
+
+def test_exposures_declare_what_the_report_reads():
+    """models/_report__exposures.yml names every model the report reads (schema.TABLES), so the
+    lineage graph shows the report as their consumer; kpi_root_causes joins when it is built."""
+    import yaml
+    from kpi_trust.report.schema import TABLES
+
+    exposures_file = Path(__file__).resolve().parents[2] / "models" / "_report__exposures.yml"
+    exposures = {
+        exposure["name"]: {ref.split("'")[1] for ref in exposure["depends_on"]}
+        for exposure in yaml.safe_load(exposures_file.read_text())["exposures"]
+    }
+    assert set(exposures) == {"kpi_trust_report", "kpi_trust_decision_memo", "kpi_trust_plots"}
+    assert exposures["kpi_trust_report"] == set(TABLES) - {"kpi_root_causes"}
+    for name in ("kpi_trust_decision_memo", "kpi_trust_plots"):
+        assert exposures[name] <= exposures["kpi_trust_report"]

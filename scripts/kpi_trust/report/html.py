@@ -34,6 +34,8 @@ VERSIONED = (
 )
 # Rows shown in the long tables before "show all" (the rest stay in the page, collapsed).
 TABLE_ROWS = 40
+# The summary's "not trusted" table is read first: shorter (worst rows first).
+SUMMARY_ROWS = 12
 
 
 def _num(value: object) -> float | None:
@@ -559,6 +561,7 @@ def render(data: ReportData, facts: MemoFacts, started: dt.datetime, plots: list
         "notes": data.warehouse.notes,
         "plots": plots,
         "table_rows": TABLE_ROWS,
+        "summary_rows": SUMMARY_ROWS,
         "verdict_colours": svg.VERDICT_COLOURS,
         "level_colours": svg.LEVEL_COLOURS,
     }
