@@ -113,6 +113,17 @@ def test_memo_numbers_match_sql(small_warehouse, report):
     )
     memo_days = sorted({(row.kpi_date, row.dataset) for row in facts.low_groups.itertuples()})
     assert memo_days == [(day, dataset) for day, dataset, _ in low_days]
+    blind = sql(
+        db,
+        "select kpi_name, count(distinct kpi_date), max(min_detectable_loss) from kpi_trust_daily"
+        " where dimension_name = 'all' and trust_level = 'insufficient_data'"
+        " and kpi_date between ? and ? group by 1 order by 1",
+        week,
+    )
+    assert sorted(
+        (row.kpi_name, row.n_days, row.max_undetectable_loss)
+        for row in facts.insufficient.itertuples()
+    ) == [(name, days, pytest.approx(loss)) for name, days, loss in blind]
     verdicts = dict(
         sql(
             db,

@@ -9,7 +9,9 @@ What counts as what:
 - real movement: a verdict `real_movement` (the KPI moved on data the trust score vouches for);
 - repaired: a verdict `repaired_incident`, and every KPI row whose adjusted `value` differs from
   `value_reported` (the warehouse repaired the data behind it);
-- uncertain: a verdict `uncertain` (too little data to tell).
+- uncertain: a verdict `uncertain` (too little data to tell);
+- too little data to judge: KPI totals at trust level `insufficient_data` (a loss as large as
+  `min_detectable_loss` could go unseen), so an incident there cannot be ruled out.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class MemoFacts:
     total_levels: dict[str, int]
     low_groups: pd.DataFrame
     n_low_rows: int
+    insufficient: pd.DataFrame
     verdict_counts: dict[str, int]
     data_incidents: pd.DataFrame
     real_movements: pd.DataFrame
@@ -126,8 +129,22 @@ def memo_facts(data: ReportData) -> MemoFacts:
         ]
     )
     n_low = 0
+    insufficient = pd.DataFrame(columns=["kpi_name", "n_days", "max_undetectable_loss"])
     if data.trust is not None:
         trust_week = _in_week(data.trust, data)
+        blind = totals(trust_week)
+        blind = blind[blind["trust_level"] == "insufficient_data"]
+        if not blind.empty:
+            insufficient = (
+                blind.groupby("kpi_name")
+                .agg(
+                    n_days=("kpi_date", "nunique"),
+                    max_undetectable_loss=("min_detectable_loss", "max"),
+                )
+                .reset_index()
+                .sort_values(["n_days", "kpi_name"], ascending=[False, True])
+                .reset_index(drop=True)
+            )
         levels = totals(trust_week)["trust_level"].value_counts().to_dict()
         low = trust_week[trust_week["trust_level"] == "low"].copy()
         n_low = len(low)
@@ -180,6 +197,7 @@ def memo_facts(data: ReportData) -> MemoFacts:
         total_levels={str(k): int(v) for k, v in levels.items()},
         low_groups=low_groups,
         n_low_rows=n_low,
+        insufficient=insufficient,
         verdict_counts={str(k): int(v) for k, v in counts.items()},
         data_incidents=pick("data_incident"),
         real_movements=pick("real_movement"),
@@ -341,6 +359,27 @@ def render_markdown(facts: MemoFacts, source: str, plot: str | None = None) -> s
         lines += _table(VERDICT_HEADER, _verdict_rows(facts.repaired_verdicts), n_repaired_verdicts)
         lines += [""]
 
+    if not facts.insufficient.empty:
+        lines += ["## Too little data to judge", ""]
+        lines.append(
+            f"{len(facts.insufficient)} KPI total(s) had too few rows or events on some days "
+            "this week for the tests to see a material loss: an incident there can be neither "
+            "confirmed nor ruled out. Read them with care."
+        )
+        lines += [""]
+        rows = [
+            [
+                row.kpi_name,
+                str(row.n_days),
+                "–"
+                if pd.isna(row.max_undetectable_loss)
+                else f"{row.max_undetectable_loss * 100:.0f} %",
+            ]
+            for row in facts.insufficient.itertuples()
+        ]
+        lines += _table(["KPI", "days", "largest loss that could go unseen"], rows, len(rows))
+        lines += [""]
+
     if facts.has_verdicts:
         lines += ["## Uncertain", ""]
         n_total = int((facts.uncertain["dimension_name"] == "all").sum()) if n_uncertain else 0
@@ -375,6 +414,12 @@ def render_markdown(facts: MemoFacts, source: str, plot: str | None = None) -> s
         actions.append("Quote `value` (adjusted), not `value_reported`, for the repaired rows.")
     if n_uncertain:
         actions.append(f"Re-check the {n_uncertain} uncertain move(s) when more data arrives.")
+    if not facts.insufficient.empty:
+        actions.append(
+            f"Do not read a steady number as proof of health for the {len(facts.insufficient)} "
+            "KPI(s) with too little data to judge; check their sources directly if they matter "
+            "this week."
+        )
     if not actions:
         actions.append("Nothing to act on: every number this week is trusted and steady.")
     lines += [f"{number}. {action}" for number, action in enumerate(actions, start=1)]

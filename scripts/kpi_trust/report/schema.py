@@ -38,7 +38,13 @@ TABLES: dict[str, TableSpec] = {
     ),
     "kpi_trust_daily": TableSpec(
         required=(*SLICE, "trust_score", "trust_level"),
-        optional=("dataset", "top_reasons", "reported_trust_score", "reported_trust_level"),
+        optional=(
+            "dataset",
+            "top_reasons",
+            "reported_trust_score",
+            "reported_trust_level",
+            "min_detectable_loss",
+        ),
     ),
     "kpi_anomalies_daily": TableSpec(
         required=(*SLICE, "expected", "lower", "upper", "is_anomaly"),
