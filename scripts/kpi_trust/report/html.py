@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import math
 import platform
+from html import escape
 from importlib import metadata
 from pathlib import Path
 
@@ -64,7 +65,8 @@ def kpi_charts(data: ReportData) -> list[dict]:
     charts = []
     for kpi in data.kpis.itertuples():
         name, unit = kpi.kpi_name, kpi.unit
-        rows = series[series["kpi_name"] == name].set_index("kpi_date")
+        # One row per day (a table with an unexpected extra grain must not break the chart).
+        rows = series[series["kpi_name"] == name].drop_duplicates("kpi_date").set_index("kpi_date")
         value = [_num(rows["value"].get(day)) for day in days]
         reported = [_num(rows["value_reported"].get(day)) for day in days]
         trust_cells: list[tuple[float | None, str | None, str]] = [(None, None, "")] * len(days)
@@ -79,7 +81,8 @@ def kpi_charts(data: ReportData) -> list[dict]:
         band = None
         flags: list[tuple[int, str, str]] = []
         if anomalies is not None:
-            chosen = anomalies[anomalies["kpi_name"] == name].set_index("kpi_date")
+            chosen = anomalies[anomalies["kpi_name"] == name]
+            chosen = chosen.drop_duplicates("kpi_date").set_index("kpi_date")
             band = [(_num(chosen["lower"].get(d)), _num(chosen["upper"].get(d))) for d in days]
             flagged = chosen[chosen["is_anomaly"].fillna(False).astype(bool)]
             verdict_of = {}
@@ -123,7 +126,16 @@ def kpi_charts(data: ReportData) -> list[dict]:
                 "level": last_trust[1] or "",
                 "n_flags": len(flags),
                 "svg": svg.kpi_chart(
-                    days, value, reported, tooltip, trust_cells, band, flags, forecast, label
+                    days,
+                    value,
+                    reported,
+                    tooltip,
+                    trust_cells,
+                    band,
+                    flags,
+                    forecast,
+                    label,
+                    chart_id=name,
                 ),
             }
         )
@@ -150,7 +162,7 @@ def trust_heatmap(data: ReportData) -> str:
             text += f" — {_text(row.top_reasons)[:300]}"
         return svg.trust_colour(score, row.trust_level), text
 
-    return svg.heatmap(names, days, cell, lambda r: f'data-kpi="{names[r]}"')
+    return svg.heatmap(names, days, cell, lambda r: f'data-kpi="{escape(names[r])}"')
 
 
 def slice_trust_json(data: ReportData) -> str:
@@ -212,7 +224,11 @@ def quality_section(data: ReportData) -> dict | None:
     unhealthy = worst[(worst["health"] < 1) & (worst["signal_date"] >= data.week_start)]
     return {
         "svg": svg.heatmap(
-            names, days, cell, lambda r: f'data-dataset="{datasets[names[r]]}"', label_width=260
+            names,
+            days,
+            cell,
+            lambda r: f'data-dataset="{escape(str(datasets[names[r]]))}"',
+            label_width=260,
         ),
         "n_signals": len(names),
         "n_unhealthy_week": int(len(unhealthy)),

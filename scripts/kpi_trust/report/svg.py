@@ -29,6 +29,11 @@ def _finite(value: object) -> bool:
     return value is not None and isinstance(value, int | float) and math.isfinite(value)
 
 
+def _ids(text: str) -> str:
+    """`text` made safe as (part of) an element id."""
+    return "".join(char if char.isalnum() or char in "-_" else "_" for char in text)
+
+
 def health_colour(health: float | None) -> str:
     """Red (0) to yellow (0.5) to green (1): the quality heatmap's scale."""
     if not _finite(health):
@@ -84,6 +89,7 @@ def kpi_chart(
     flags: Sequence[tuple[int, str, str]] = (),
     forecast: Sequence[tuple[dt.date, float, float | None, float | None]] = (),
     label: Callable[[float], str] = lambda v: f"{v:,.3g}",
+    chart_id: str = "kpi",
     width: int = 560,
     height: int = 190,
 ) -> str:
@@ -109,7 +115,7 @@ def kpi_chart(
     low, high = min(observed), max(observed)
     pad = (high - low) * 0.08 or abs(high) * 0.1 or 1
     y = Scale(low - pad, high + pad, plot_bottom, top)
-    clip = f"clip{abs(hash((tuple(days), tuple(value)))) % 10**9}"
+    clip = f"clip-{_ids(chart_id)}"
     out = [
         f'<svg class="chart kpi-chart" viewBox="0 0 {width} {height}" role="img" >',
         f'<clipPath id="{clip}"><rect x="{left}" y="{top}" width="{width - left - right}" '
