@@ -297,6 +297,33 @@ def test_page_in_headless_chromium(report, tmp_path):
     assert 'id="ge-results"' in by_id["tests"] and 'class="bar"' in by_id["tests"]
     assert 'class="bar"' in by_id["quarantine"]
 
+    # The filters, set from the link: one KPI's chart, one dimension's rows and slices.
+    # A KPI and dimension with a verdict row, so the filter has rows to show and to hide.
+    verdict_rows = re.findall(r'<tr data-kpi="([^"]+)" data-dim="([^"]+)"', by_id["verdicts"])
+    kpi, dimension = next((k, d) for k, d in verdict_rows if d != "all")
+    filtered = chromium(["--dump-dom", f"{index.as_uri()}#kpi={kpi}&dim={dimension}"], tmp_path)
+    cards = re.findall(r'<div class="kpi-card" data-kpi="([^"]+)"([^>]*)>', filtered.stdout)
+    assert [name for name, rest in cards if "hidden" not in rest] == [kpi]
+    rows = re.findall(r'<tr data-kpi="([^"]+)" data-dim="([^"]+)"([^>]*)>', filtered.stdout)
+    assert rows and all(
+        ("hidden" in rest) == (name != kpi or dim not in (dimension, "all"))
+        for name, dim, rest in rows
+    )
+    assert any("hidden" not in rest for _, _, rest in rows)
+    slice_svg = filtered.stdout.split('id="slice-heatmap"')[1].split("</svg>")[0]
+    assert set(re.findall(r'<g data-dim="([^"]+)"', slice_svg)) == {dimension}
+
+    # Printing: the browser's own PDF of the page has the sections' text on several pages.
+    printed = tmp_path / "printed.pdf"
+    chromium([f"--print-to-pdf={printed}", "--no-pdf-header-footer", index.as_uri()], tmp_path)
+    if PDFTOTEXT:
+        text = subprocess.run(
+            [PDFTOTEXT, str(printed), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert text.count("\f") > 1
+        for heading in ("Summary", "Trust heatmap", "Every KPI", "Quality signals", "Run metadata"):
+            assert heading in text, heading
+
     shot = tmp_path / "shot.png"
     chromium(["--window-size=1280,2000", f"--screenshot={shot}", index.as_uri()], tmp_path)
     with Image.open(shot) as image:

@@ -85,6 +85,19 @@
     window.addEventListener("beforeprint", function () {
       all("details").forEach(function (d) { d.open = true; });
     });
+    // Filters can come with the link: index.html#kpi=api_calls&dim=region (shareable views).
+    var wanted = {};
+    window.location.hash.replace(/^#/, "").split("&").forEach(function (pair) {
+      var parts = pair.split("=");
+      if (parts.length === 2) { wanted[parts[0]] = decodeURIComponent(parts[1]); }
+    });
+    [["kpi", "#filter-kpi"], ["dim", "#filter-dim"]].forEach(function (item) {
+      var select = $(item[1]);
+      var known = Array.prototype.some.call(select.options, function (option) {
+        return option.value === wanted[item[0]];
+      });
+      if (known) { select.value = wanted[item[0]]; }
+    });
     applyFilters();
     document.body.setAttribute("data-ready", "yes");
   }
