@@ -292,6 +292,8 @@ def test_page_in_headless_chromium(report, tmp_path):
     assert by_id["quality"].count('class="cell"') > 100
     assert by_id["kpis"].count('class="trust-cell"') > 100
     assert by_id["kpis"].count('class="band"') > 0
+    assert by_id["kpis"].count('<path class="forecast" d="M') == n_kpis
+    assert 'class="flag" data-verdict="' in by_id["kpis"]  # flagged totals, circled by verdict
     assert by_id["summary"].count("<tr data-kpi=") >= n_kpis
     assert "<td>" in by_id["verdicts"] or "No flagged day" in by_id["verdicts"]
     assert 'id="ge-results"' in by_id["tests"] and 'class="bar"' in by_id["tests"]
