@@ -215,6 +215,7 @@ def test_sections_follow_the_tables(small_warehouse, tmp_path):
     assert "region=eu-west &amp; api_name=face_match" in page and "64 %" in page
     memo = (out / "memo.md").read_text(encoding="utf-8")
     assert "No verdict table in this warehouse" in memo
+    assert "| region=eu-west & api_name=face_match | mix | 64 % |" in memo
     assert (out / "plots" / "anomaly_timeline.png").exists() is False
 
 

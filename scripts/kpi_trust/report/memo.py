@@ -86,6 +86,7 @@ class MemoFacts:
     repaired_verdicts: pd.DataFrame
     uncertain: pd.DataFrame
     repaired_rows: pd.DataFrame
+    root_causes: pd.DataFrame | None
     has_trust: bool
     has_verdicts: bool
     notes: list[str] = field(default_factory=list)
@@ -189,6 +190,18 @@ def memo_facts(data: ReportData) -> MemoFacts:
         ["relative_gap", "kpi_date"], ascending=[False, True]
     ).reset_index(drop=True)
 
+    # The best-ranked root cause of each anomaly of the week (when the table exists).
+    causes = None
+    if data.root_causes is not None:
+        causes = _in_week(data.root_causes, data).copy()
+        causes["rank"] = pd.to_numeric(causes["rank"], errors="coerce")
+        keys = ["kpi_date", "kpi_name", "dimension_name", "dimension_value"]
+        causes = (
+            causes.sort_values([*keys, "rank"], na_position="last")
+            .drop_duplicates(keys, keep="first")
+            .reset_index(drop=True)
+        )
+
     return MemoFacts(
         week_start=data.week_start,
         latest_date=data.latest_date,
@@ -204,6 +217,7 @@ def memo_facts(data: ReportData) -> MemoFacts:
         repaired_verdicts=pick("repaired_incident"),
         uncertain=pick("uncertain"),
         repaired_rows=repaired,
+        root_causes=causes,
         has_trust=data.trust is not None,
         has_verdicts=data.verdicts is not None,
     )
@@ -391,6 +405,28 @@ def render_markdown(facts: MemoFacts, source: str, plot: str | None = None) -> s
         if n_uncertain:
             lines += _table(VERDICT_HEADER, _verdict_rows(facts.uncertain), n_uncertain)
             lines += [""]
+
+    if facts.root_causes is not None:
+        lines += ["## Where the moves come from", ""]
+        n_causes = len(facts.root_causes)
+        lines.append(f"The best-ranked root cause of each of the {n_causes} anomaly(ies) analysed:")
+        lines += [""]
+        rows = [
+            [
+                str(row.kpi_date),
+                row.kpi_name,
+                f"{row.dimension_name or 'all'}={row.dimension_value or 'all'}",
+                str(row.root_cause),
+                str(row.effect or "–"),
+                "–" if pd.isna(row.explained_share) else f"{row.explained_share * 100:.0f} %",
+                str(row.sentence or ""),
+            ]
+            for row in facts.root_causes.itertuples()
+        ]
+        lines += _table(
+            ["day", "KPI", "slice", "root cause", "effect", "explains", "in words"], rows, n_causes
+        )
+        lines += [""]
 
     lines += ["## What to do", ""]
     actions = []
