@@ -231,6 +231,10 @@ def test_cli_help_and_errors(tmp_path, capsys):
     duckdb.connect(str(empty)).close()
     assert main(["report", "--db", str(empty), "--out", str(tmp_path / "r"), "--quiet"]) == 2
     assert "kpi_daily: not in the warehouse" in capsys.readouterr().err
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert main(["report", "--db", str(empty), "--out", str(blocked / "reports")]) == 2
+    assert "cannot write" in capsys.readouterr().err
 
 
 def chromium(args: list[str], work: Path) -> subprocess.CompletedProcess:

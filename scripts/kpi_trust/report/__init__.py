@@ -99,7 +99,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"cannot open {db} read-only ({first}); is a build writing it?") from None
     if not args.quiet:
         print(f"Report of {db} into {out}/")
-    written = build_report(db, out, quiet=args.quiet)
+    try:
+        written = build_report(db, out, quiet=args.quiet)
+    except OSError as error:  # an output folder that cannot be written, a full disk
+        where = error.filename or out
+        raise UserError(f"cannot write {where}: {error.strerror or error}") from None
     if not args.quiet:
         for name in written:
             print(f"  {out / name}")
