@@ -162,7 +162,8 @@ def trust_heatmap(data: ReportData) -> str:
             text += f" — {_text(row.top_reasons)[:300]}"
         return svg.trust_colour(score, row.trust_level), text
 
-    return svg.heatmap(names, days, cell, lambda r: f'data-kpi="{escape(names[r])}"')
+    # Rows carry data-row-kpi, not data-kpi: the overview stays whole when a KPI is filtered.
+    return svg.heatmap(names, days, cell, lambda r: f'data-row-kpi="{escape(names[r])}"')
 
 
 def slice_trust_json(data: ReportData) -> str:

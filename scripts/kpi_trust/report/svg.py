@@ -196,7 +196,7 @@ def kpi_chart(
         f'<text class="tick" x="{left - 4}" y="{strip_top + 11}" text-anchor="end">trust</text>'
     )
     labels = [(first, "start"), (last, "end")]
-    if forecast:  # the last observed day too, where the forecast starts
+    if forecast and xd(last) - xd(days[-1]) > 80:  # where the forecast starts, if room
         labels.insert(1, (days[-1], "middle"))
     for day, anchor in labels:
         out.append(

@@ -19,9 +19,9 @@
       if (el.closest("#slice-heatmap")) { return; }
       var okKpi = !kpi || !el.dataset.kpi || el.dataset.kpi === kpi;
       var okDim = !dim || !el.dataset.dim || el.dataset.dim === dim || el.dataset.dim === "all";
-      el.hidden = !(okKpi && okDim);
+      el.toggleAttribute("hidden", !(okKpi && okDim));
     });
-    var shown = all(".kpi-card").filter(function (el) { return !el.hidden; }).length;
+    var shown = all(".kpi-card").filter(function (el) { return !el.hasAttribute("hidden"); }).length;
     $("#filter-count").textContent = shown + " KPI chart(s) shown";
     if (kpi && slices) { $("#slice-kpi").value = kpi; }
     drawSlices();
