@@ -6,7 +6,8 @@ Writes into `--out` (default `reports/`):
 - `plots/*.png`: KPI vs trust overlay, quality heatmap, reported vs adjusted, anomaly timeline.
 
 Modules: `schema` (every table and column read, in one place), `data` (read-only access),
-`memo` (the memo's numbers and text), `charts` (PNG), `svg` (inline charts), `html` (the page).
+`memo` (the memo's numbers and text), `charts` (PNG), `svg` (inline charts), `sections_charts`
+and `sections_tables` (each section of the page), `html` (the page).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ that touches SQL is here; the rest of the report works on pandas frames with can
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -198,3 +199,20 @@ def adjusted_basis(anomalies: pd.DataFrame) -> pd.DataFrame:
     if basis.notna().any() and (basis == "adjusted").any():
         return anomalies[basis == "adjusted"]
     return anomalies
+
+
+def as_number(value: object) -> float | None:
+    """A cell as a float, or None for NULL / NaN (pandas gives both)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return None
+    return float(value)
+
+
+def as_text(value: object) -> str:
+    """A cell as text, '' for NULL / NaN."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def report_days(data: ReportData) -> list[dt.date]:
+    """Every day of kpi_daily, in order: the x axis of every chart and heatmap."""
+    return sorted(set(data.kpi["kpi_date"]))
