@@ -15,7 +15,7 @@ export KPI_TRUST_DB ?= $(CURDIR)/warehouse/kpi_trust.duckdb
 # Relative and inside the project: dbt writes compiled seed SQL to target/run/<project>/<seed path>.
 export KPI_TRUST_SEED_DIR ?= data/generated
 
-.PHONY: help install generate build run test test-slow lint docs bench clean
+.PHONY: help install browser generate build run report test test-slow lint docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,10 +39,29 @@ generate: install ## write the default labelled dataset (CSV seeds) to $KPI_TRUS
 build: install ## dbt build into $KPI_TRUST_DB (via kpi-trust build)
 	$(BIN)/kpi-trust build
 
-run: generate build ## install, generate the default data, build the warehouse
+run: generate build ## install, generate the default data, build the warehouse, write reports/
 	@$(BIN)/kpi-trust where
+	@$(MAKE) --no-print-directory report
 
-test: install ## install, then run every test but the slow suites (pytest builds small warehouses)
+# reports/index.html (one self-contained page), reports/memo.md + memo.pdf, reports/plots/*.png,
+# from the warehouse `make run` built (docs/reports.md). Reads it read-only.
+REPORT_DIR ?= reports
+
+report: install ## write reports/: the HTML report, the decision memo (MD, PDF), PNG plots
+	@test -f "$(KPI_TRUST_DB)" || { echo "no warehouse at $(KPI_TRUST_DB): run 'make run' first"; exit 2; }
+	$(BIN)/kpi-trust report --db "$(KPI_TRUST_DB)" --out $(REPORT_DIR)
+
+# The report's browser test renders reports/index.html in headless Chromium and reads the memo
+# PDF's text with pdftotext: Debian's `chromium` and `poppler-utils`, installed once (as root,
+# or with sudo) when missing. FACTS.md: chromium is not on a fresh machine.
+browser: ## install headless Chromium and pdftotext (Debian packages) when missing
+	@if command -v chromium >/dev/null && command -v pdftotext >/dev/null; then :; else \
+		echo "== installing chromium and poppler-utils (apt-get)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium poppler-utils; \
+	fi
+
+test: install browser ## install (+ Chromium), then every test but the slow suites (make test-slow)
 	$(BIN)/pytest
 
 test-slow: install ## the slow suites alone: full-size builds of several seeds (~10 min)
@@ -100,4 +119,4 @@ bench: install ## benchmarks (large data; minutes). Results go to docs/benchmark
 	$(BIN)/python bench/run_all.py
 
 clean: ## remove build output (keeps .venv)
-	rm -rf target logs warehouse data gx/uncommitted
+	rm -rf target logs warehouse data gx/uncommitted reports

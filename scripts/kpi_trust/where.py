@@ -71,7 +71,10 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     docs = data_docs_path()
     if docs.exists():
-        print(f"Great Expectations Data Docs: {docs}")
+        print(
+            f"Great Expectations Data Docs: {docs} (blank offline: GE loads them from a CDN; "
+            "`make report` renders the GE results in reports/index.html)"
+        )
     print("Marts are in schema main. Example:")
     print(
         f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{db}', read_only=True)"
