@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "kpi_trust.detect",
     "kpi_trust.kpi_docs",
     "kpi_trust.policy",
+    "kpi_trust.serve.command",
 )
 
 
