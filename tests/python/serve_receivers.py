@@ -1,4 +1,4 @@
-"""Local receivers for the alert tests: an HTTP webhook and an SMTP server on 127.0.0.1.
+"""Local servers for the serve tests: a webhook and an SMTP receiver, and the API server.
 
 Both run in a thread on a free port and keep what they received. The HTTP receiver can be told
 to fail (answer 500) or to be slow (sleep before answering); the SMTP one speaks just enough
@@ -7,12 +7,63 @@ of RFC 5321 for smtplib (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import socket
 import socketserver
+import subprocess
+import sys
 import threading
 import time
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import kpi_trust
+
+# The server runs the same kpi_trust package as the tests (the worktree's, via PYTHONPATH).
+SCRIPTS = Path(kpi_trust.__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def api_server(db: Path, work: Path, token: str | None = None):
+    """`python -m kpi_trust serve` (uvicorn, as a user starts it) on a free port; yields its URL."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(SCRIPTS)}
+    env.pop("KPI_TRUST_API_TOKEN", None)
+    if token:
+        env["KPI_TRUST_API_TOKEN"] = token
+    log_path = work / f"server-{port}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kpi_trust", "serve", "--port", str(port), "--db", str(db)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    if httpx.get(base + "/health", timeout=2).status_code in (200, 503):
+                        break
+                except httpx.HTTPError:
+                    if time.time() > deadline or process.poll() is not None:
+                        raise RuntimeError(log_path.read_text()) from None
+                    time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 class WebhookReceiver:

@@ -97,7 +97,7 @@ def _auth(
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
