@@ -15,7 +15,7 @@ export KPI_TRUST_DB ?= $(CURDIR)/warehouse/kpi_trust.duckdb
 # Relative and inside the project: dbt writes compiled seed SQL to target/run/<project>/<seed path>.
 export KPI_TRUST_SEED_DIR ?= data/generated
 
-.PHONY: help install generate build run test lint docs bench clean
+.PHONY: help install generate build run test lint docs serve dashboard bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,8 +39,10 @@ generate: install ## write the default labelled dataset (CSV seeds) to $KPI_TRUS
 build: install ## dbt build into $KPI_TRUST_DB (via kpi-trust build)
 	$(BIN)/kpi-trust build
 
-run: generate build ## install, generate the default data, build the warehouse
+run: generate build ## install, generate the default data, build the warehouse (then alerts, if configured)
 	@$(BIN)/kpi-trust where
+	@# Alerts only when configured (alerts.yml, KPI_TRUST_ALERTS_CONFIG or a channel env var).
+	$(BIN)/kpi-trust alert --if-configured
 
 test: install ## install, then run every test (pytest builds small warehouses with dbt)
 	$(BIN)/pytest
@@ -92,6 +94,18 @@ docs: install ## dbt docs generate + serve on http://127.0.0.1:8080 (DOCS_PORT; 
 	$(BIN)/dbt docs generate --quiet
 	@echo "== docs at http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops the server)"
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
+# The read API, POST /score and the dashboard: one FastAPI app (docs/serving.md), loopback only.
+SERVE_PORT ?= 8000
+
+serve: install ## read API on http://127.0.0.1:8000 (/docs, POST /score, /dashboard; after make run)
+	@test -f "$(KPI_TRUST_DB)" || { echo "no warehouse at $(KPI_TRUST_DB): run 'make run' first"; exit 2; }
+	$(BIN)/kpi-trust serve --host 127.0.0.1 --port $(SERVE_PORT)
+
+dashboard: install ## the dashboard pages on http://127.0.0.1:8000/dashboard (served by the API app)
+	@test -f "$(KPI_TRUST_DB)" || { echo "no warehouse at $(KPI_TRUST_DB): run 'make run' first"; exit 2; }
+	@echo "== dashboard at http://127.0.0.1:$(SERVE_PORT)/dashboard (Ctrl-C stops the server)"
+	$(BIN)/kpi-trust serve --host 127.0.0.1 --port $(SERVE_PORT)
 
 bench: install ## benchmarks (large data; minutes). Results go to docs/benchmarks.md by hand
 	$(BIN)/python bench/run_all.py
