@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
+import kpi_trust
 import pandas as pd
 import pytest
 import yaml
@@ -318,3 +320,17 @@ def test_unconfigured_alerts_are_skipped_for_make_run(tmp_path, monkeypatch):
     assert main(["alert", "--if-configured"]) == 0
     monkeypatch.setenv(alerts.ENV_WEBHOOK, "http://127.0.0.1:9/x")
     assert alerts.alerts_configured()
+
+
+def test_the_example_config_parses_and_env_channels_do_not_double(monkeypatch):
+    example = Path(kpi_trust.__file__).resolve().parents[2] / "alerts.example.yml"
+    monkeypatch.setenv(alerts.ENV_SLACK, "http://127.0.0.1:9/slack")  # used by the file too
+    monkeypatch.setenv(alerts.ENV_WEBHOOK, "http://127.0.0.1:9/hook")
+    config = alerts.load_config(example)
+    assert [(c.name, c.type) for c in config.channels] == [
+        ("data-team", "slack"),
+        ("incident-bus", "webhook"),
+        ("game-owners", "smtp"),
+    ]
+    assert config.channels[2].owners == ("game-analytics",)
+    assert config.min_volume == 100 and config.suppression_hours == 24

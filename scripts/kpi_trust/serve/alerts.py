@@ -233,8 +233,9 @@ def load_config(path: str | os.PathLike | None = None) -> AlertConfig:
         _channel(item, f"{where}: channels[{i}]")
         for i, item in enumerate(raw.get("channels") or [])
     ]
-    names = {c.name for c in channels}
-    channels += [c for c in _env_channels() if c.name not in names]
+    # env-var channels add to the file's unless the file already uses that variable (or SMTP)
+    used = {c.url_env for c in channels} | {"smtp" for c in channels if c.type == "smtp"}
+    channels += [c for c in _env_channels() if (c.url_env or "smtp") not in used]
     if not channels:
         raise ConfigError(
             f"{where}: no channel configured (set channels in the file, or {ENV_SLACK}, "
@@ -252,7 +253,8 @@ def load_config(path: str | os.PathLike | None = None) -> AlertConfig:
             if values[key] < 0:
                 raise ConfigError(f"{where}: {key} must not be negative")
     verdicts = tuple(raw.get("verdicts", ALERT_VERDICTS))
-    bad = [v for v in verdicts if v not in ("data_incident", "real_movement", "repaired_incident")]
+    known = ("data_incident", "real_movement", "repaired_incident", "uncertain")
+    bad = [v for v in verdicts if v not in known]
     if bad:
         raise ConfigError(f"{where}: verdicts: unknown verdict(s) {', '.join(map(str, bad))}")
     lookback = raw.get("lookback_days")
@@ -351,9 +353,14 @@ def candidate_rows(con, config: AlertConfig) -> pd.DataFrame:
 
 
 def cause_of(verdict: object, evidence_category: object) -> str:
-    """The grouping cause: real movement, else the category of the costliest evidence item."""
-    if verdict == "real_movement":
-        return "real_movement"
+    """The grouping cause: a movement verdict, else the category of the costliest evidence.
+
+    ``data_incident`` rows (and low-trust rows without a verdict) are grouped by what is wrong
+    with the data; other verdicts (``real_movement``, and ``uncertain`` / ``repaired_incident``
+    when configured to page) by the verdict itself.
+    """
+    if isinstance(verdict, str) and verdict != "data_incident":
+        return verdict
     if isinstance(evidence_category, str) and evidence_category:
         return f"data:{evidence_category}"
     return "data:unexplained"
@@ -474,7 +481,7 @@ def message(incident: Incident, config: AlertConfig) -> dict:
     cause = incident.cause.removeprefix("data:")
     title = (
         f"[{incident.severity.upper()}] {incident.dataset}: "
-        + ("real movement" if incident.cause == "real_movement" else f"{cause} problem")
+        + (f"{cause} problem" if incident.cause.startswith("data:") else cause.replace("_", " "))
         + f" on {days} ({len(kpis)} KPI(s), {len(slices)} slice(s))"
     )
     lines = [f"What moved: {moved_text(head)}"]
