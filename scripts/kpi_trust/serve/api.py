@@ -120,13 +120,18 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _read(sql, params: list, limit: int, offset: int) -> dict:
-    """Run a paged read on a fresh read-only connection (``sql``: text, or a function of it)."""
+def _read(sql, params: list, limit: int, offset: int, kpi: str | None = None) -> dict:
+    """Run a paged read on a fresh read-only connection (``sql``: text, or a function of it).
+
+    ``kpi``: a KPI name to check first, on the same connection (unknown: 404 naming the known).
+    """
     try:
         con = connect()
     except (WarehouseBusy, WarehouseMissing) as error:
         raise HTTPException(503, str(error), headers={"Retry-After": "30"}) from error
     try:
+        if kpi is not None:
+            _check_kpi(con, kpi)
         if callable(sql):
             sql = sql(con)
         total = con.execute(f"select count(*) from ({sql})", params).fetchall()[0][0]
@@ -187,18 +192,9 @@ class Filters:
         return " and ".join(clauses), params
 
 
-def _check_kpi(kpi: str | None) -> None:
+def _check_kpi(con, kpi: str) -> None:
     """Unknown KPI names are a 404 naming the known ones, not an empty page."""
-    if kpi is None:
-        return
-    try:
-        con = connect()
-    except (WarehouseBusy, WarehouseMissing) as error:
-        raise HTTPException(503, str(error), headers={"Retry-After": "30"}) from error
-    try:
-        names = [r[0] for r in con.execute("select kpi_name from kpi_definitions").fetchall()]
-    finally:
-        con.close()
+    names = [r[0] for r in con.execute("select kpi_name from kpi_definitions").fetchall()]
     if kpi not in names:
         raise HTTPException(404, f"unknown kpi '{kpi}' (known: {', '.join(sorted(names))})")
 
@@ -336,7 +332,6 @@ def create_app() -> FastAPI:
         limit: Limit = 500,
         offset: Offset = 0,
     ) -> dict:
-        _check_kpi(filters.kpi)
         where, params = filters.where()
         if only_alerts:
             where += " and (trust_level = 'low' or verdict is not null)"
@@ -346,6 +341,7 @@ def create_app() -> FastAPI:
             params,
             limit,
             offset,
+            kpi=filters.kpi,
         )
 
     @app.get("/trust", response_model=Page, dependencies=auth, summary="kpi_trust_daily rows")
@@ -355,7 +351,6 @@ def create_app() -> FastAPI:
         limit: Limit = 500,
         offset: Offset = 0,
     ) -> dict:
-        _check_kpi(filters.kpi)
         where, params = filters.where()
         if level:
             where += " and trust_level = ?"
@@ -364,7 +359,7 @@ def create_app() -> FastAPI:
             "select * exclude (kpi_trust_id) from kpi_trust_daily where "
             f"{where} order by kpi_date, kpi_name, dimension_name, dimension_value"
         )
-        return _read(sql, params, limit, offset)
+        return _read(sql, params, limit, offset, kpi=filters.kpi)
 
     @app.get("/anomalies", response_model=Page, dependencies=auth, summary="kpi_anomalies_daily")
     def anomalies(
@@ -374,7 +369,6 @@ def create_app() -> FastAPI:
         limit: Limit = 500,
         offset: Offset = 0,
     ) -> dict:
-        _check_kpi(filters.kpi)
         where, params = filters.where()
         where += " and value_basis = ?"
         params.append(basis)
@@ -384,7 +378,7 @@ def create_app() -> FastAPI:
             "select * exclude (kpi_anomaly_id) from kpi_anomalies_daily where "
             f"{where} order by kpi_date, kpi_name, dimension_name, dimension_value"
         )
-        return _read(sql, params, limit, offset)
+        return _read(sql, params, limit, offset, kpi=filters.kpi)
 
     @app.get("/verdicts", response_model=Page, dependencies=auth, summary="kpi_verdicts_daily")
     def verdicts(
@@ -396,7 +390,6 @@ def create_app() -> FastAPI:
         limit: Limit = 500,
         offset: Offset = 0,
     ) -> dict:
-        _check_kpi(filters.kpi)
         where, params = filters.where()
         if verdict:
             where += " and verdict = ?"
@@ -405,7 +398,7 @@ def create_app() -> FastAPI:
             "select * exclude (kpi_verdict_id) from kpi_verdicts_daily where "
             f"{where} order by kpi_date, kpi_name, dimension_name, dimension_value"
         )
-        return _read(sql, params, limit, offset)
+        return _read(sql, params, limit, offset, kpi=filters.kpi)
 
     @app.get(
         "/root-causes",
