@@ -334,3 +334,32 @@ def test_the_example_config_parses_and_env_channels_do_not_double(monkeypatch):
     ]
     assert config.channels[2].owners == ("game-analytics",)
     assert config.min_volume == 100 and config.suppression_hours == 24
+
+
+def test_root_causes_are_read_when_the_table_exists(warehouse_copy, tmp_path, monkeypatch, capsys):
+    """kpi_root_causes (built elsewhere) gives each alert its top root cause; a table without
+    the expected columns is ignored rather than failing the alerts."""
+    monkeypatch.setenv("TEST_HOOK_URL", "http://127.0.0.1:9/never")
+    config = _write_config(
+        tmp_path, [{"name": "hook", "type": "webhook", "url_env": "TEST_HOOK_URL"}]
+    )
+    args = ["alert", "--config", config, "--dry-run", "--db", str(warehouse_copy)]
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute("create table kpi_root_causes as select 1 as something_else")
+    assert main(args) == 0
+    assert "Top root cause: not computed" in capsys.readouterr().out
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute("drop table kpi_root_causes")
+        con.execute(
+            """
+            create table kpi_root_causes as
+            select kpi_name, kpi_date, dimension_name, dimension_value, rank,
+                case rank when 1 then 'region=top-cause' else 'region=second' end as root_cause,
+                1.0 / rank as score, 0.6 / rank as explained_share, 'why' as sentence
+            from kpi_trust_daily, (select unnest([2, 1]) as rank)
+            """
+        )
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Top root cause: region=top-cause (60 % explained)" in out
+    assert "region=second" not in out
