@@ -163,6 +163,14 @@ def _channel(raw: dict, where: str) -> Channel:
     )
 
 
+def _env_port() -> int:
+    text = os.environ.get("KPI_TRUST_SMTP_PORT", "25")
+    try:
+        return int(text)
+    except ValueError as error:
+        raise ConfigError(f"env: KPI_TRUST_SMTP_PORT must be a number, got {text!r}") from error
+
+
 def _env_channels() -> list[Channel]:
     """Channels configured by env vars alone (no config file)."""
     channels = []
@@ -176,8 +184,8 @@ def _env_channels() -> list[Channel]:
                 name="email",
                 type="smtp",
                 host=os.environ[ENV_SMTP_HOST],
-                port=int(os.environ.get("KPI_TRUST_SMTP_PORT", "25")),
-                to=tuple(os.environ[ENV_EMAIL_TO].split(",")),
+                port=_env_port(),
+                to=tuple(a.strip() for a in os.environ[ENV_EMAIL_TO].split(",") if a.strip()),
                 sender=os.environ.get("KPI_TRUST_ALERT_EMAIL_FROM", "kpi-trust@localhost"),
                 username_env="KPI_TRUST_SMTP_USER"
                 if os.environ.get("KPI_TRUST_SMTP_USER")

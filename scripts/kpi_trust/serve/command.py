@@ -144,9 +144,9 @@ def run_alert(args: argparse.Namespace) -> int:
     from kpi_trust.serve.channels import deliver
     from kpi_trust.serve.warehouse import WarehouseBusy, WarehouseMissing, connect
 
-    if args.if_configured and not alerts.alerts_configured(args.config):
-        return 0
     try:
+        if args.if_configured and not alerts.alerts_configured(args.config):
+            return 0
         config = alerts.load_config(args.config)
     except alerts.ConfigError as error:
         raise UserError(str(error)) from error
