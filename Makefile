@@ -15,7 +15,7 @@ export KPI_TRUST_DB ?= $(CURDIR)/warehouse/kpi_trust.duckdb
 # Relative and inside the project: dbt writes compiled seed SQL to target/run/<project>/<seed path>.
 export KPI_TRUST_SEED_DIR ?= data/generated
 
-.PHONY: help install browser generate build run report test test-slow lint docs bench clean
+.PHONY: help install browser generate build run report test test-slow lint docs serve dashboard bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,9 +39,11 @@ generate: install ## write the default labelled dataset (CSV seeds) to $KPI_TRUS
 build: install ## dbt build into $KPI_TRUST_DB (via kpi-trust build)
 	$(BIN)/kpi-trust build
 
-run: generate build ## install, generate the default data, build the warehouse, write reports/
+run: generate build ## install, generate the default data, build, write reports/ (then alerts, if configured)
 	@$(BIN)/kpi-trust where
 	@$(MAKE) --no-print-directory report
+	@# Alerts only when configured (alerts.yml, KPI_TRUST_ALERTS_CONFIG or a channel env var).
+	$(BIN)/kpi-trust alert --if-configured
 
 # reports/index.html (one self-contained page), reports/memo.md + memo.pdf, reports/plots/*.png,
 # from the warehouse `make run` built (docs/reports.md). Reads it read-only.
@@ -114,6 +116,18 @@ docs: install ## dbt docs generate + serve on http://127.0.0.1:8080 (DOCS_PORT; 
 	$(BIN)/dbt docs generate --quiet
 	@echo "== docs at http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops the server)"
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
+# The read API, POST /score and the dashboard: one FastAPI app (docs/serving.md), loopback only.
+SERVE_PORT ?= 8000
+
+serve: install ## read API on http://127.0.0.1:8000 (/docs, POST /score, /dashboard; after make run)
+	@test -f "$(KPI_TRUST_DB)" || { echo "no warehouse at $(KPI_TRUST_DB): run 'make run' first"; exit 2; }
+	$(BIN)/kpi-trust serve --host 127.0.0.1 --port $(SERVE_PORT)
+
+dashboard: install ## the dashboard pages on http://127.0.0.1:8000/dashboard (served by the API app)
+	@test -f "$(KPI_TRUST_DB)" || { echo "no warehouse at $(KPI_TRUST_DB): run 'make run' first"; exit 2; }
+	@echo "== dashboard at http://127.0.0.1:$(SERVE_PORT)/dashboard (Ctrl-C stops the server)"
+	$(BIN)/kpi-trust serve --host 127.0.0.1 --port $(SERVE_PORT)
 
 bench: install ## benchmarks (large data; minutes). Results go to docs/benchmarks.md by hand
 	$(BIN)/python bench/run_all.py

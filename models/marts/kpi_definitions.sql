@@ -5,7 +5,7 @@ with definitions as (
 
     {{ rows_from_yaml(kpi_specs(), [
         'kpi_name', 'dataset', 'unit', 'grain', 'dimensions', 'numerator', 'denominator',
-        'model_name', 'column_name', 'definition', 'formula',
+        'model_name', 'column_name', 'definition', 'formula', 'owner',
     ]) }}
 
 )

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "kpi_trust.kpi_docs",
     "kpi_trust.policy",
     "kpi_trust.report",
+    "kpi_trust.serve.command",
 )
 
 

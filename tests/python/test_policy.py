@@ -234,3 +234,15 @@ def test_kpi_docs_are_generated_from_the_yaml():
         assert kpi["model_name"] in {"api_performance_rollup_daily", "game_kpis_daily"}
         assert kpi["column_name"] and kpi["formula"] and kpi["definition"]
     assert kpi_docs.stale_files(REPO) == [], "run `kpi-trust kpi-docs` and commit the result"
+
+
+def test_a_source_no_model_reads_needs_its_reason_in_the_policy(demo_root):
+    manifest = clean_manifest()
+    manifest["sources"]["source.demo.serving.alerts_sent"] = {
+        "package_name": "demo",
+        "source_name": "serving",
+        "name": "alerts_sent",
+    }
+    assert rules(manifest, demo_root) == ["source_usage"]
+    policy = copy.deepcopy(POLICY) | {"unread_sources": {"serving.alerts_sent": "written by"}}
+    assert rules(manifest, demo_root, policy) == []
