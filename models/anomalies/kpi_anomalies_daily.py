@@ -24,6 +24,13 @@ BASES = {"adjusted": "value", "reported": "value_reported"}
 ML = ("iforest", "lof")
 DETECTORS = ("seasonal", "changepoint", *ML)
 LEVELS = (1, 2, 3)
+SAME_BASES = (
+    ("value", "value_reported"),
+    ("numerator", "numerator_reported"),
+    ("denominator", "denominator_reported"),
+)
+# Days of pooled history for a rate's sampling-noise test: the detectors' trailing window.
+NOISE_WINDOW_DAYS = 56
 # The library's severity (robust |z| < 5, < 10, >= 10) in the warehouse's words.
 SEVERITY = {"low": "info", "medium": "warning", "high": "critical"}
 
@@ -46,10 +53,35 @@ def detect_config(dbt, with_ml):
     )
 
 
-def alarms_by_level(scored, config):
-    """The alarm each consensus level (1, 2, 3) would raise, from the same detector flags and
-    scores (kpi_trust.anomaly.consensus: the library's own rule; a level is capped at the
-    series' detector count), so anomaly_metrics compares the levels in one build."""
+def sampling_noise_p(rows, numerator, denominator, window_days):
+    """Two-sided binomial p-value of each day's numerator given its denominator and the rate
+    pooled over the previous `window_days` days (past only): how likely sampling noise alone
+    moves the rate that far. NaN where the counts are not whole numbers or there is no past."""
+    from scipy.stats import binom
+
+    k = rows[numerator].to_numpy(dtype=float)
+    n = rows[denominator].to_numpy(dtype=float)
+    past = (
+        pd.DataFrame({"k": k, "n": n}, index=pd.DatetimeIndex(rows["kpi_date"]))
+        .rolling(f"{window_days}D", closed="left")
+        .sum()
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = (past["k"] / past["n"]).to_numpy()
+    counts = (k == np.round(k)) & (n == np.round(n)) & (n > 0) & (k >= 0) & (k <= n)
+    valid = counts & (rate >= 0) & (rate <= 1)
+    p_value = np.full(len(k), np.nan)
+    if valid.any():
+        kv, nv, rv = k[valid], n[valid], rate[valid]
+        tails = np.minimum(binom.cdf(kv, nv, rv), binom.sf(kv - 1, nv, rv))
+        p_value[valid] = np.minimum(1.0, 2 * tails)
+    return p_value
+
+
+def consensus_by_level(scored, config):
+    """(state, alarm) each consensus level (1, 2, 3) gives from the detector flags and scores
+    (kpi_trust.anomaly.consensus: the library's own rule; a level is capped at the series'
+    detector count), so anomaly_metrics compares the levels in one build."""
     from kpi_trust.anomaly.config import resolve
     from kpi_trust.anomaly.consensus import consensus_state, episodes
 
@@ -57,30 +89,65 @@ def alarms_by_level(scored, config):
     flags = {name: scored[f"flag_{name}"].to_numpy() for name in names}
     scores = {name: scored[f"score_{name}"].to_numpy() for name in names}
     eligible = ~scored["status"].isin(["insufficient_history", "missing_value"]).to_numpy()
+    none = np.zeros(len(scored), dtype=bool)
     if not eligible.any():
-        return {level: np.zeros(len(scored), dtype=bool) for level in LEVELS}
+        return {level: (none, none) for level in LEVELS}
     refractory = resolve(config, pd.DatetimeIndex(scored["timestamp"])).refractory_rows
     out = {}
     for level in LEVELS:
         state, _ = consensus_state(flags, scores, eligible, min(level, len(names)), config)
-        out[level] = episodes(state, config.vote_window_rows, refractory)
+        out[level] = (state, episodes(state, config.vote_window_rows, refractory))
     return out
 
 
-def score_slice(rows, config):
+def gate_sampling_noise(out, p_value, config):
+    """Drop the detectors' flags on days a rate's move is within its sampling noise (binomial
+    p-value above the seasonal detector's per-day level, config.alpha), then rebuild the alarm,
+    status, direction and severity from the remaining flags as detect_series does."""
+    from kpi_trust.anomaly.consensus import severity
+
+    noise = np.nan_to_num(p_value, nan=0.0) > config.alpha
+    out["is_sampling_noise"] = noise
+    for name in ("seasonal", "changepoint", *config.ml_detectors):
+        out[f"flag_{name}"] = out[f"flag_{name}"].to_numpy() & ~noise
+    levels = consensus_by_level(out, config)
+    state, alarm = levels[min(config.consensus, len(LEVELS))]
+    eligible = ~out["status"].isin(["insufficient_history", "missing_value"]).to_numpy()
+    z = out["z"].to_numpy()
+    out["is_anomaly"] = alarm
+    out["status"] = np.where(
+        eligible, np.where(alarm, "anomaly", np.where(state, "ongoing", "normal")), out["status"]
+    )
+    out["direction"] = np.where(state, np.where(z >= 0, "up", "down"), "")
+    out["severity"] = severity(z, state)
+    return levels
+
+
+def score_slice(rows, config, window_days):
     """Both bases of one KPI series; the reported one is a copy when it equals the adjusted one
-    on every day (the detectors are deterministic: same input, same output)."""
+    on every day (the detectors are deterministic: same input, same output). A rate (unit
+    'ratio' with whole-number numerator and denominator) is gated by its sampling noise."""
     from kpi_trust.anomaly import detect_series
 
-    def scored(column):
-        out = detect_series(rows["kpi_date"], rows[column], config)
-        for level, alarm in alarms_by_level(out, config).items():
+    is_rate = rows["unit"].iloc[0] == "ratio"
+
+    def scored(value, numerator, denominator):
+        out = detect_series(rows["kpi_date"], rows[value], config)
+        p_value = (
+            sampling_noise_p(rows, numerator, denominator, window_days)
+            if is_rate
+            else np.full(len(out), np.nan)
+        )
+        for level, (_, alarm) in gate_sampling_noise(out, p_value, config).items():
             out[f"alarm_consensus_{level}"] = alarm
         return out
 
-    adjusted = scored("value")
-    same = rows["value"].equals(rows["value_reported"])
-    return {"adjusted": adjusted, "reported": adjusted if same else scored("value_reported")}
+    adjusted = scored("value", "numerator", "denominator")
+    same = all(rows[a].equals(rows[b]) for a, b in SAME_BASES)
+    if same:
+        return {"adjusted": adjusted, "reported": adjusted}
+    reported = scored("value_reported", "numerator_reported", "denominator_reported")
+    return {"adjusted": adjusted, "reported": reported}
 
 
 def score_all(kpis, configs, ml_scope):
@@ -88,7 +155,7 @@ def score_all(kpis, configs, ml_scope):
     frames, keys = [], []
     for key, rows in kpis.groupby(KEYS, sort=True, dropna=False):
         with_ml = ml_scope == "all" or (ml_scope == "totals" and key[3] == "all")
-        for basis, scored in score_slice(rows, configs[with_ml]).items():
+        for basis, scored in score_slice(rows, configs[with_ml], NOISE_WINDOW_DAYS).items():
             frames.append(scored)
             keys.append((*key, basis, 4 if with_ml else 2, len(scored)))
     # Series scored without the ML detectors lack their columns: null scores, false flags.
@@ -156,6 +223,7 @@ def model(dbt, session):
         "is_anomaly",
         *[f"flag_{detector}" for detector in DETECTORS],
         *[f"alarm_consensus_{level}" for level in LEVELS],
+        "is_sampling_noise",
         "kpi_date",
     ]
     return scored[columns]

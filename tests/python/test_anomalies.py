@@ -15,6 +15,7 @@ import importlib.util
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import PROJECT, dbt_env, generate_raw, run_dbt
@@ -45,6 +46,7 @@ COMPARED = [
         for d in ("seasonal", "changepoint", "iforest", "lof")
     ],
     *[f"alarm_consensus_{level}" for level in (1, 2, 3)],
+    "is_sampling_noise",
 ]
 # What the verdict should be for a labelled incident's rows.
 EXPECTED_VERDICT = {
@@ -265,3 +267,32 @@ def test_verdicts_against_labelled_incidents(warehouse):
     print(f"overall agreement: {overall:.2f} on {len(matched)} (row, incident) pairs")
     # Loose on purpose (see the module docstring): better than a coin toss among four verdicts.
     assert overall > 0.25
+
+
+def test_a_rate_move_within_its_sampling_noise_is_not_an_alarm():
+    """The binomial gate (kpi_anomalies_daily.sampling_noise_p), on a sparse-event rate made
+    here: ~100 calls a day, a timeout rate of 0.4 % (0 timeouts on most days). Two timeouts of
+    60 calls (3.3 %, far off the series' median of 0) is within sampling noise; 20 of 100 is not;
+    the pooled rate uses only earlier days; fractional counts are not gated."""
+    spec = importlib.util.spec_from_file_location("kpi_anomalies_daily", MODEL_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2026-07-01", periods=70, freq="D")
+    calls = rng.integers(90, 110, len(days)).astype(float)
+    timeouts = rng.binomial(calls.astype(int), 0.004).astype(float)
+    calls[60], timeouts[60] = 60, 2
+    calls[65], timeouts[65] = 100, 20
+    rows = pd.DataFrame({"kpi_date": days, "numerator": timeouts, "denominator": calls})
+    p_value = module.sampling_noise_p(rows, "numerator", "denominator", 56)
+    from kpi_trust.anomaly import DetectConfig
+
+    level = DetectConfig(z_threshold=3.0).alpha
+    assert np.isnan(p_value[0])  # no past day
+    assert p_value[60] > level
+    assert p_value[65] < 1e-6
+    later = rows.copy()
+    later.loc[66:, "numerator"] = later.loc[66:, "denominator"]  # the future cannot matter
+    assert module.sampling_noise_p(later, "numerator", "denominator", 56)[65] == p_value[65]
+    rows.loc[60, "numerator"] = 2.5
+    assert np.isnan(module.sampling_noise_p(rows, "numerator", "denominator", 56)[60])

@@ -112,6 +112,10 @@ def window_min(matrix: np.ndarray, count: np.ndarray) -> np.ndarray:
     return np.where(count >= 1, matrix[:, 0], np.nan)
 
 
+def window_mean(matrix: np.ndarray, count: np.ndarray) -> np.ndarray:
+    return np.where(count >= 1, np.nansum(matrix, axis=1) / np.maximum(count, 1), np.nan)
+
+
 def window_count(matrix: np.ndarray, count: np.ndarray) -> np.ndarray:
     return count.astype(float)
 
@@ -167,16 +171,18 @@ def rolling_scale(
     plain = windows.stats(
         values, q1=window_quantile(0.25), q3=window_quantile(0.75), count=window_count
     )
-    mad = windows.stats(np.abs(values), median=window_median())["median"]
+    absolute = windows.stats(np.abs(values), median=window_median(), mean=window_mean)
     q1, q3 = plain["q1"], plain["q3"]
-    scale = np.fmax(MAD_TO_SIGMA * mad, (q3 - q1) / IQR_TO_SIGMA)
+    robust = np.fmax(MAD_TO_SIGMA * absolute["median"], (q3 - q1) / IQR_TO_SIGMA)
+    # More than half the window at one value (a sparse-event rate that is 0 on most days, a
+    # constant metric): the MAD and the IQR are 0 and say nothing about how far the other
+    # values go. The mean absolute deviation does: it grows with how often and how far the
+    # series leaves that value, so a value like those seen before is not scored as infinitely
+    # far. The resolution floor still applies on top.
+    scale = np.where(robust > 0, robust, MEAN_AD_TO_SIGMA * absolute["mean"])
     scale = np.fmax(scale, floor)
-    if (~(scale > 0) & (np.nan_to_num(plain["count"]) > 0)).any():
-        # A constant history: the mean absolute deviation (pandas, for its summation).
-        abs_mean = resid.abs().rolling(res.window, closed="left").mean().to_numpy()
-        scale = np.where(scale > 0, scale, MEAN_AD_TO_SIGMA * abs_mean)
-    else:  # no observation in the window: pandas' mean is NaN
-        scale = np.where(scale > 0, scale, np.nan)
+    # A constant history (every deviation 0) and no resolution: no scale (NaN), as before.
+    scale = np.where(scale > 0, scale, np.nan)
     return {"scale": scale, "q1": q1, "q3": q3, "count": plain["count"]}
 
 
