@@ -80,17 +80,28 @@ def build_cube(frame: pd.DataFrame, dimensions: list[str], max_order: int | None
     Leaves need not be unique or complete: rows with the same dimension values are simply
     several leaves of the same elements, and missing combinations are absent elements.
     """
-    order = len(dimensions) if max_order is None else min(max_order, len(dimensions))
-    code_columns, values, cardinalities = [], [], []
+    code_columns, values = [], []
     for dimension in dimensions:
         column = frame[dimension].astype("string").fillna("(null)")
         level_codes, levels = pd.factorize(column, sort=True)
         code_columns.append(level_codes.astype(np.int64))
         values.append(np.asarray(levels, dtype=object))
-        cardinalities.append(max(len(levels), 1))
     codes = (
         np.column_stack(code_columns) if code_columns else np.zeros((len(frame), 0), dtype=np.int64)
     )
+    return cube_from_codes(dimensions, codes, values, max_order)
+
+
+def cube_from_codes(
+    dimensions: list[str],
+    codes: np.ndarray,
+    values: list[np.ndarray],
+    max_order: int | None = None,
+) -> Cube:
+    """A cube from already-coded leaves (``codes[:, j]`` indexes ``values[j]``): the warehouse
+    codes a day once and cuts its slices from the codes."""
+    order = len(dimensions) if max_order is None else min(max_order, len(dimensions))
+    cardinalities = [max(len(v), 1) for v in values]
     cuboids = [
         _encode_cuboid(codes, cardinalities, attributes)
         for size in range(order + 1)

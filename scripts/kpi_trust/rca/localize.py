@@ -106,9 +106,39 @@ def localize(
     """Root causes of an additive measure's deviation (``actual`` vs ``expected`` per leaf)."""
     _check(frame, [*dimensions, actual, expected])
     cube = build_cube(frame, dimensions, max_attributes)
-    v, f = _numeric(frame, actual), _numeric(frame, expected)
+    return localize_cube(
+        cube,
+        _numeric(frame, actual),
+        _numeric(frame, expected),
+        max_causes=max_causes,
+        huber_c=huber_c,
+        penalty=penalty,
+        alpha=alpha,
+    )
+
+
+def localize_cube(
+    cube: Cube,
+    v: np.ndarray,
+    f: np.ndarray,
+    *,
+    max_causes: int = DEFAULT_MAX_CAUSES,
+    huber_c: float = DEFAULT_HUBER,
+    penalty: float | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    event_size: float | None = None,
+) -> Localization:
+    """:func:`localize` on an encoded cube and its leaves' actual / expected arrays (the
+    warehouse reuses one cube for every KPI of a day)."""
     result = search(
-        cube, v, f, huber_c=huber_c, penalty=penalty, alpha=alpha, max_causes=max_causes
+        cube,
+        v,
+        f,
+        huber_c=huber_c,
+        penalty=penalty,
+        alpha=alpha,
+        max_causes=max_causes,
+        event_size=event_size,
     )
     total_dev = float(v.sum() - f.sum())
     causes = []
@@ -145,14 +175,25 @@ def _ranked(causes: list[RootCause]) -> list[RootCause]:
 
 
 def ratio_contributions(
-    num_a: np.ndarray, num_e: np.ndarray, den_a: np.ndarray, den_e: np.ndarray
+    num_a: np.ndarray,
+    num_e: np.ndarray,
+    den_a: np.ndarray,
+    den_e: np.ndarray,
+    prior_weight: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, float, float, np.ndarray]:
     """Per-leaf mix and rate effects on the whole's ratio, the two totals' ratios, and each
-    leaf's expected ratio (the whole's where a leaf expected no denominator)."""
+    leaf's expected ratio (the whole's where a leaf expected no denominator; shrunk toward the
+    whole's by ``prior_weight`` denominator units, see :func:`localize_ratio_cube`)."""
     total_den_a, total_den_e = float(den_a.sum()), float(den_e.sum())
     big_r_a = float(num_a.sum()) / total_den_a if total_den_a else 0.0
     big_r_e = float(num_e.sum()) / total_den_e if total_den_e else 0.0
-    r_e = np.divide(num_e, den_e, out=np.full(num_e.shape, big_r_e), where=den_e > 0)
+    shrunk_den = den_e + prior_weight
+    r_e = np.divide(
+        num_e + prior_weight * big_r_e,
+        shrunk_den,
+        out=np.full(num_e.shape, big_r_e),
+        where=shrunk_den > 0,
+    )
     r_a = np.divide(num_a, den_a, out=r_e.copy(), where=den_a > 0)
     w_a = den_a / total_den_a if total_den_a else np.zeros_like(den_a)
     w_e = den_e / total_den_e if total_den_e else np.zeros_like(den_e)
@@ -178,14 +219,49 @@ def localize_ratio(
     expected) column pairs. Totals in the result are the whole's ratio, actual and expected."""
     _check(frame, [*dimensions, *numerator, *denominator])
     cube = build_cube(frame, dimensions, max_attributes)
-    num_a, num_e = _numeric(frame, numerator[0]), _numeric(frame, numerator[1])
-    den_a, den_e = _numeric(frame, denominator[0]), _numeric(frame, denominator[1])
-    mix, rate, big_a, big_e, r_e = ratio_contributions(num_a, num_e, den_a, den_e)
+    return localize_ratio_cube(
+        cube,
+        _numeric(frame, numerator[0]),
+        _numeric(frame, numerator[1]),
+        _numeric(frame, denominator[0]),
+        _numeric(frame, denominator[1]),
+        max_causes=max_causes,
+        huber_c=huber_c,
+        penalty=penalty,
+        alpha=alpha,
+        min_mix_share=min_mix_share,
+    )
+
+
+def localize_ratio_cube(
+    cube: Cube,
+    num_a: np.ndarray,
+    num_e: np.ndarray,
+    den_a: np.ndarray,
+    den_e: np.ndarray,
+    *,
+    max_causes: int = DEFAULT_MAX_CAUSES,
+    huber_c: float = DEFAULT_HUBER,
+    penalty: float | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    min_mix_share: float = DEFAULT_MIN_MIX_SHARE,
+    prior_weight: float = 0.0,
+    event_sizes: tuple[float | None, float | None] = (None, None),
+) -> Localization:
+    """:func:`localize_ratio` on an encoded cube and numerator / denominator arrays.
+
+    ``prior_weight`` > 0 shrinks each leaf's expected ratio toward the whole's, as if the
+    whole's ratio had been seen on that many extra expected denominator units: a sparse leaf
+    whose history is a few trials (a median of 0 failures) is not expected to never fail.
+    ``event_sizes``: the numerator's and denominator's event sizes (see
+    :func:`kpi_trust.rca.noise.leaf_scale`), None when they are not event counts.
+    """
+    mix, rate, big_a, big_e, r_e = ratio_contributions(num_a, num_e, den_a, den_e, prior_weight)
     movement = big_a - big_e
     options = {"huber_c": huber_c, "penalty": penalty, "alpha": alpha, "max_causes": max_causes}
-    rate_result = search(cube, num_a, den_a * r_e, **options)
+    rate_result = search(cube, num_a, den_a * r_e, event_size=event_sizes[0], **options)
     found: list[tuple[Cause, str]] = [(cause, "rate") for cause in rate_result.causes]
-    mix_result = search(cube, den_a, den_e, **options)
+    mix_result = search(cube, den_a, den_e, event_size=event_sizes[1], **options)
     chosen = [set(np.flatnonzero(_element_leaves(cube, c))) for c, _ in found]
     for cause in mix_result.causes:
         mask = _element_leaves(cube, cause)

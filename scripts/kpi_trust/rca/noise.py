@@ -45,8 +45,16 @@ def _solve(f: np.ndarray, r2: np.ndarray, weights: np.ndarray) -> tuple[float, f
     return (only_relative, 0.0) if loss_relative <= loss_count else (0.0, only_count)
 
 
-def leaf_scale(expected: np.ndarray, residual: np.ndarray) -> np.ndarray:
-    """Standard deviation of each leaf's residual under the fitted two-part noise model."""
+def leaf_scale(
+    expected: np.ndarray, residual: np.ndarray, event_size: float | None = None
+) -> np.ndarray:
+    """Standard deviation of each leaf's residual under the fitted two-part noise model.
+
+    ``event_size``: when the measure counts events (1 for a count, the mean purchase for
+    revenue), the counting part is at least Poisson's, b >= event size. The trimmed fit cannot
+    see it on sparse leaves: a leaf expecting 0.04 events that has 1 is the Poisson tail the
+    trim removes, so b would be fitted far below 1 and that one event read as a 30-sigma jump.
+    """
     f = np.abs(expected)
     r2 = residual * residual
     positive = f > 0
@@ -78,6 +86,8 @@ def leaf_scale(expected: np.ndarray, residual: np.ndarray) -> np.ndarray:
     # of variance even where little is expected: a count's noise is skewed at small means,
     # and Poisson(0.5) reaching 4 is not the 5-sigma event its Gaussian z says (its deviance
     # is 9.6, z² with the floor 8.2, without it 24.5)
+    if event_size is not None:
+        b = max(b, float(event_size))
     var = a2 * f * f + b * f + b * b
     smallest_positive = float(np.min(fp)) if fp.size else 1.0
     floor = max(a2 * smallest_positive**2 + b * smallest_positive, scale_floor**2) * 1e-2

@@ -197,6 +197,7 @@ def search(
     penalty: float | None = None,
     alpha: float = DEFAULT_ALPHA,
     max_causes: int = DEFAULT_MAX_CAUSES,
+    event_size: float | None = None,
 ) -> SearchResult:
     """Two passes: causes under the first noise fit, then again with the noise refitted on
     what those causes leave unexplained (so a large cause does not hide in the noise scale)."""
@@ -204,9 +205,9 @@ def search(
     expected = np.asarray(expected, dtype=float)
     n_candidates = sum(c.n_elements for c in cube.cuboids)
     lam = bonferroni_penalty(n_candidates, alpha) if penalty is None else float(penalty)
-    scale = leaf_scale(expected, actual - expected)
+    scale = leaf_scale(expected, actual - expected, event_size)
     causes = _Search(cube, actual, expected, scale, huber_c, lam, max_causes).run()
     if causes:
-        scale = leaf_scale(expected, actual - predicted(expected, causes))
+        scale = leaf_scale(expected, actual - predicted(expected, causes), event_size)
         causes = _Search(cube, actual, expected, scale, huber_c, lam, max_causes).run()
     return SearchResult(causes, scale, lam)
