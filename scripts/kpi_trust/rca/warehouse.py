@@ -39,13 +39,20 @@ class KpiMeasure:
     denominator: str | None = None
     noun: str = ""  # how the sentence names the KPI
     unit: str = ""
+    subset: bool = False  # ratios: the numerator counts a subset of the denominator's units
 
 
 KPI_MEASURES = {
     "api_calls": KpiMeasure("api_calls", "additive", "calls", noun="calls"),
-    "api_success_rate": KpiMeasure("api_calls", "ratio", "successes", "calls", "success rate", "%"),
-    "api_failure_rate": KpiMeasure("api_calls", "ratio", "failures", "calls", "failure rate", "%"),
-    "api_timeout_rate": KpiMeasure("api_calls", "ratio", "timeouts", "calls", "timeout rate", "%"),
+    "api_success_rate": KpiMeasure(
+        "api_calls", "ratio", "successes", "calls", "success rate", "%", subset=True
+    ),
+    "api_failure_rate": KpiMeasure(
+        "api_calls", "ratio", "failures", "calls", "failure rate", "%", subset=True
+    ),
+    "api_timeout_rate": KpiMeasure(
+        "api_calls", "ratio", "timeouts", "calls", "timeout rate", "%", subset=True
+    ),
     "api_p50_latency_ms": KpiMeasure(
         "api_calls", "percentile", "p50_latency_ms", "calls", "p50 latency", " ms"
     ),
@@ -67,12 +74,18 @@ KPI_MEASURES = {
         "game_events", "additive", "levels_completed", noun="levels completed"
     ),
     "conversion_rate": KpiMeasure(
-        "game_events", "ratio", "purchasers", "dau", "conversion rate", "%"
+        "game_events", "ratio", "purchasers", "dau", "conversion rate", "%", subset=True
     ),
     "arpdau": KpiMeasure("game_events", "ratio", "revenue_usd", "dau", "ARPDAU", " USD"),
     "arppu": KpiMeasure("game_events", "ratio", "revenue_usd", "purchasers", "ARPPU", " USD"),
     "d1_retention": KpiMeasure(
-        "game_events", "ratio", "d1_retained_users", "new_users", "D1 retention", "%"
+        "game_events",
+        "ratio",
+        "d1_retained_users",
+        "new_users",
+        "D1 retention",
+        "%",
+        subset=True,
     ),
 }
 
@@ -104,6 +117,11 @@ OUTPUT_COLUMNS = [
 # have medians of 0 failures; with 20 units a leaf's own history dominates once it expects
 # more than 20 calls a day, and a leaf expecting 2 is expected near the whole's rate.
 RATIO_PRIOR_WEIGHT = 20.0
+# Slices are named as the cause only when together they carry at least half of the deviation of
+# the row's scope; otherwise the scope moved as a whole (a pipeline stall cuts every slice, by
+# shares that differ with each country's hours) and the slices found come after that statement.
+# A materiality choice, not a statistic: each slice has already passed the search's test.
+MIN_EXPLAINED_SHARE = 0.5
 
 
 def _localize(spec: KpiMeasure, cube: Cube, arrays: dict[str, np.ndarray], top_k: int):
@@ -135,6 +153,12 @@ def _localize(spec: KpiMeasure, cube: Cube, arrays: dict[str, np.ndarray], top_k
         # no shrinkage: leaves' latencies differ by API far more than their noise
         return localize_ratio_cube(cube, num_a, num_e, den_a, den_e, event_sizes=sizes, **options)
     sizes = (_event_size(spec.measure, arrays), _event_size(spec.denominator, arrays))
+    if spec.subset:
+        # a subset's count given its trials is binomial, var = n r (1 - r): a Poisson floor of
+        # one event would drown a 24-point drop of a 93 % success rate in ~1.4-call leaves
+        expected_den = float(np.nansum(den_e))
+        whole = float(np.nansum(num_e)) / expected_den if expected_den > 0 else 0.0
+        sizes = (max(1.0 - whole, 0.01), sizes[1])
     return localize_ratio_cube(
         cube,
         num_a,
@@ -217,7 +241,8 @@ def _row_causes(spec, result: Localization, slice_pairs, top_k, total_before, to
                 ),
             }
         )
-    if rows and not result.is_broad:
+    explained = sum(row["explained_share"] for row in rows)
+    if rows and not result.is_broad and explained >= MIN_EXPLAINED_SHARE:
         return rows[:top_k]
     # nothing inside stands out (or the whole moved alike): the scope itself is the cause
     words = "rise" if movement >= 0 else "drop"
