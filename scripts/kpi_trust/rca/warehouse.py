@@ -362,9 +362,10 @@ def root_causes(verdicts: pd.DataFrame, leaves: dict[str, pd.DataFrame], top_k: 
             continue
         cube, arrays, slice_pairs = scope
         result = _localize(spec, cube, arrays, top_k)
-        causes = _row_causes(
-            spec, result, slice_pairs, top_k, result.total_expected, result.total_actual
-        )
+        before = result.total_expected
+        if spec.kind != "additive" and not np.nansum(arrays[f"expected_{spec.denominator}"]):
+            before = None  # nothing expected in the scope: no expected ratio to quote
+        causes = _row_causes(spec, result, slice_pairs, top_k, before, result.total_actual)
         for rank, cause in enumerate(causes, start=1):
             key_text = "|".join(
                 [row.kpi_name, row.dimension_name, value, str(row.kpi_date), str(rank)]
