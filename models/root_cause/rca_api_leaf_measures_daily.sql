@@ -1,33 +1,44 @@
-{#- The API leaf cube's actual measures: one row per call_date x api_name x api_version x region
-    x client_type x document_type with calls in fct_api_calls (a leaf-day without a row had
-    none: rca_api_leaves_daily fills those zeros in for the seasonal median). The additive
-    measures every API KPI is built from: calls, successes, failures, timeouts, and per leaf the
-    latency percentiles (null without calls) that the percentile KPIs are decomposed through
-    (docs/root-cause.md, "Percentile KPIs"). -#}
+{#- The API leaf cube's actual measures: one row per value_basis x call_date x api_name x
+    api_version x region x client_type x document_type with calls (a leaf-day without a row had
+    none: rca_api_leaves_daily fills those zeros in for the seasonal median). value_basis
+    'adjusted' counts fct_api_calls (what kpi_daily.value is computed from), 'reported' the raw
+    calls as a naive query sees them (int_api_calls_reported, behind value_reported): a defect
+    the warehouse repairs is visible only there. The additive measures every API KPI is built
+    from: calls, successes, failures, timeouts, and per leaf the latency percentiles (null without
+    calls) that the percentile KPIs are decomposed through (docs/root-cause.md). -#}
 {%- set leaf_columns = ['api_name', 'api_version', 'region', 'client_type', 'document_type'] -%}
+{%- set bases = [('adjusted', ref('fct_api_calls')), ('reported', ref('int_api_calls_reported'))] -%}
 
 with calls as (
+    {%- for basis, relation in bases %}
 
     select
+        '{{ basis }}' as value_basis,
         call_date,
         {%- for column in leaf_columns %}
         coalesce({{ column }}, '(null)') as {{ column }},
         {%- endfor %}
         status,
         latency_ms
-    from {{ ref('fct_api_calls') }}
+    from {{ relation }}
     where call_date is not null
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
 leaf_days as (
 
     select
+        value_basis,
         call_date,
         {{ leaf_columns | join(', ') }},
         {{ api_call_metrics() }}
     from calls
-    group by call_date, {{ leaf_columns | join(', ') }}
+    group by value_basis, call_date, {{ leaf_columns | join(', ') }}
 
 ),
 

@@ -1,17 +1,64 @@
-{#- The game leaf cube's actual measures: one row per event_date x platform x country x
-    acquisition_channel x install_week (the install cohort by age: weeks since install, '0' to
-    '11' and '12+') for every leaf
-    with activity in the human (not bot) events of fct_game_events (a leaf-day without a row
-    had none: rca_game_leaves_daily fills those zeros in). The additive measures every game KPI is built from,
-    with game_kpis_daily's formulas per leaf: dau, new_users (first event in the log on the day),
+{#- The game leaf cube's actual measures: one row per value_basis x event_date x platform x
+    country x acquisition_channel x install_week (the install cohort by age: weeks since
+    install, '0' to '11' and '12+') for every leaf with activity (a leaf-day without a row had
+    none: rca_game_leaves_daily fills those zeros in). value_basis 'adjusted': the human (not bot) events of fct_game_events, as
+    kpi_daily.value; 'reported': the raw events as a naive query sees them
+    (int_game_events_reported, behind value_reported; install date from fct_game_events). The
+    additive measures every game KPI is built from, with game_kpis_daily's formulas per leaf: dau, new_users (first event in the log on the day),
     d1_retained_users (of them, active the next day), sessions, purchasers, purchases,
     revenue_usd, levels_completed. A user's attributes are fixed, so distinct-user counts add up
     over leaves to the day's total. -#}
 {%- set leaf_columns = ['platform', 'country', 'acquisition_channel', 'install_week'] -%}
 
-with events as (
+with installs as (
+
+    -- a user's install date (the reported log does not carry it); bots included
+    select
+        user_id,
+        min(install_date) as install_date
+    from {{ ref('fct_game_events') }}
+    where user_id is not null
+    group by user_id
+
+),
+
+basis_events as (
 
     select
+        'adjusted' as value_basis,
+        event_date,
+        platform,
+        country,
+        acquisition_channel,
+        install_date,
+        user_id,
+        event_name,
+        revenue_usd
+    from {{ ref('fct_game_events') }}
+    where not is_bot and event_date is not null
+
+    union all
+
+    select
+        'reported' as value_basis,
+        reported.event_date,
+        reported.platform,
+        reported.country,
+        reported.acquisition_channel,
+        installs.install_date,
+        reported.user_id,
+        reported.event_name,
+        reported.revenue_usd
+    from {{ ref('int_game_events_reported') }} as reported
+    left join installs on reported.user_id = installs.user_id
+    where reported.event_date is not null
+
+),
+
+events as (
+
+    select
+        value_basis,
         event_date,
         coalesce(platform, '(null)') as platform,
         coalesce(country, '(null)') as country,
@@ -31,25 +78,26 @@ with events as (
         user_id,
         event_name,
         revenue_usd
-    from {{ ref('fct_game_events') }}
-    where not is_bot and event_date is not null
+    from basis_events
 
 ),
 
 first_days as (
 
     select
+        value_basis,
         user_id,
         min(event_date) as first_event_date
     from events
     where user_id is not null
-    group by user_id
+    group by value_basis, user_id
 
 ),
 
 active_days as (
 
     select distinct
+        value_basis,
         user_id,
         event_date
     from events
@@ -60,6 +108,7 @@ active_days as (
 user_days as (
 
     select
+        events.value_basis,
         events.event_date,
         {{ leaf_columns | join(', ') }},
         events.user_id,
@@ -72,18 +121,22 @@ user_days as (
             as revenue_usd,
         sum(case when events.event_name = 'level_complete' then 1 else 0 end) as levels_completed
     from events
-    left join first_days on events.user_id = first_days.user_id
+    left join first_days
+        on events.value_basis = first_days.value_basis and events.user_id = first_days.user_id
     left join active_days as next_day
         on
-            events.user_id = next_day.user_id
+            events.value_basis = next_day.value_basis
+            and events.user_id = next_day.user_id
             and next_day.event_date = {{ dbt.dateadd('day', 1, 'events.event_date') }}
-    group by events.event_date, {{ leaf_columns | join(', ') }}, events.user_id
+    group by
+        events.value_basis, events.event_date, {{ leaf_columns | join(', ') }}, events.user_id
 
 ),
 
 leaf_days as (
 
     select
+        value_basis,
         event_date,
         {{ leaf_columns | join(', ') }},
         count(user_id) as dau,
@@ -95,7 +148,7 @@ leaf_days as (
         sum(revenue_usd) as revenue_usd,
         sum(levels_completed) as levels_completed
     from user_days
-    group by event_date, {{ leaf_columns | join(', ') }}
+    group by value_basis, event_date, {{ leaf_columns | join(', ') }}
 
 ),
 

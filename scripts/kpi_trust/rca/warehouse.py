@@ -96,6 +96,7 @@ OUTPUT_COLUMNS = [
     "dimension_name",
     "dimension_value",
     "verdict",
+    "value_basis",
     "cause_rank",
     "root_cause",
     "n_attributes",
@@ -296,7 +297,7 @@ def _code_day(day: pd.DataFrame, dataset: str) -> _Day:
         values.append(np.asarray(levels, dtype=object))
     arrays = {}
     for column in day.columns:
-        if column in dims or column in (DAY_COLUMN[dataset], "n_periods"):
+        if column in dims or column in (DAY_COLUMN[dataset], "n_periods", "value_basis"):
             continue
         array = pd.to_numeric(day[column], errors="coerce").to_numpy(dtype=float)
         # percentiles keep their nulls (no calls = no percentile); counts without history are 0
@@ -334,25 +335,32 @@ def root_causes(verdicts: pd.DataFrame, leaves: dict[str, pd.DataFrame], top_k: 
 
     ``verdicts``: kpi_name, dimension_name, dimension_value, verdict, kpi_date.
     ``leaves``: dataset -> leaf cube (dimension columns, measures, expected_<measure>, the
-    day column) holding at least the verdicts' days. KPIs without a decomposition are skipped.
+    day column, value_basis; without it every leaf is 'adjusted') holding at least the verdicts'
+    days. A repaired_incident verdict is searched in the reported leaves (the defect the
+    warehouse repairs is only there), every other in the adjusted ones. KPIs without a
+    decomposition are skipped.
     """
     out = []
-    by_day = {}
+    by_day: dict[tuple[str, str], dict] = {}
     for dataset, frame in leaves.items():
+        bases = frame["value_basis"] if "value_basis" in frame.columns else "adjusted"
+        frame = frame.assign(value_basis=bases)
         days = pd.to_datetime(frame[DAY_COLUMN[dataset]]).dt.date
-        by_day[dataset] = {
-            day: _code_day(part, dataset) for day, part in frame.groupby(days, sort=False)
-        }
+        for (basis, day), part in frame.groupby([frame["value_basis"], days], sort=False):
+            coded = _code_day(part.drop(columns="value_basis"), dataset)
+            by_day.setdefault((dataset, basis), {})[day] = coded
     scopes: dict[tuple, tuple | None] = {}
     for row in verdicts.itertuples(index=False):
         spec = KPI_MEASURES.get(row.kpi_name)
-        if spec is None or spec.dataset not in by_day:
+        # a repaired defect is only in the rows as reported: search there, else in the adjusted
+        basis = "reported" if row.verdict == "repaired_incident" else "adjusted"
+        if spec is None or (spec.dataset, basis) not in by_day:
             continue
         day_key = pd.Timestamp(row.kpi_date).date()
         value = str(row.dimension_value)
-        key = (spec.dataset, day_key, row.dimension_name, value)
+        key = (spec.dataset, basis, day_key, row.dimension_name, value)
         if key not in scopes:
-            day = by_day[spec.dataset].get(day_key)
+            day = by_day[(spec.dataset, basis)].get(day_key)
             valid = day is not None and (
                 row.dimension_name == "all" or row.dimension_name in DIMENSIONS[spec.dataset]
             )
@@ -378,6 +386,7 @@ def root_causes(verdicts: pd.DataFrame, leaves: dict[str, pd.DataFrame], top_k: 
                     "dimension_name": row.dimension_name,
                     "dimension_value": value,
                     "verdict": row.verdict,
+                    "value_basis": basis,
                     "cause_rank": rank,
                     **cause,
                     "kpi_date": row.kpi_date,
