@@ -20,26 +20,26 @@ def con(small_warehouse):
     connection.close()
 
 
-def test_leaf_cubes_add_up_to_the_kpis(con) -> None:
-    api = con.sql(
-        "select call_date as kpi_date, sum(calls) as leaves from rca_api_leaf_measures_daily "
-        "group by 1"
-    ).df()
-    game = con.sql(
-        "select event_date as kpi_date, sum(dau) as leaves, sum(sessions) as sessions "
-        "from rca_game_leaf_measures_daily group by 1"
-    ).df()
-    kpis = con.sql(
-        "select kpi_name, kpi_date, value from kpi_daily where dimension_name = 'all' "
-        "and kpi_name in ('api_calls', 'dau', 'sessions')"
-    ).df()
-    merged = api.merge(kpis[kpis.kpi_name == "api_calls"], on="kpi_date")
-    assert len(merged) > 20
-    assert np.allclose(merged["leaves"], merged["value"])
-    merged = game.merge(kpis[kpis.kpi_name == "dau"], on="kpi_date")
-    assert np.allclose(merged["leaves"], merged["value"])
-    merged = game.merge(kpis[kpis.kpi_name == "sessions"], on="kpi_date")
-    assert np.allclose(merged["sessions"], merged["value"])
+@pytest.mark.parametrize(
+    ("basis", "column"), [("adjusted", "value"), ("reported", "value_reported")]
+)
+def test_leaf_cubes_add_up_to_the_kpis(con, basis, column) -> None:
+    """Each basis's leaves sum to the KPI computed from the same rows (value / value_reported)."""
+    checks = [
+        ("api_calls", "calls", "rca_api_leaf_measures_daily", "call_date"),
+        ("dau", "dau", "rca_game_leaf_measures_daily", "event_date"),
+        ("sessions", "sessions", "rca_game_leaf_measures_daily", "event_date"),
+        ("purchasers", "purchasers", "rca_game_leaf_measures_daily", "event_date"),
+    ]
+    for kpi, measure, table, day in checks:
+        sums = con.sql(
+            f"select leaves.{day} as kpi_date, sum(leaves.{measure}) as leaves, "
+            f"max(kpi.{column}) as kpi from {table} as leaves inner join kpi_daily as kpi "
+            f"on kpi.kpi_date = leaves.{day} and kpi.kpi_name = '{kpi}' "
+            f"and kpi.dimension_name = 'all' where leaves.value_basis = '{basis}' group by 1"
+        ).df()
+        assert len(sums) > 20, kpi
+        assert np.allclose(sums["leaves"], sums["kpi"]), kpi
 
 
 def test_every_verdict_row_gets_its_causes(con) -> None:
