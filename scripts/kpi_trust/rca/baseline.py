@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+SHARE_WEEKS = 2  # weeks of history a leaf's share of the total is measured over
+
 
 def leaf_expectations(
     frame: pd.DataFrame,
@@ -103,7 +105,9 @@ def _allocated_median(dense, rows, cols, weeks_of, past_cols, in_log):
     total_median = _sorted_median(past_total, np.maximum(in_log.sum(axis=1), 1))
     cumulative = np.concatenate([np.zeros((dense.shape[0], 1)), np.cumsum(dense, axis=1)], axis=1)
     cumulative_total = np.concatenate([[0.0], np.cumsum(total)])
-    start = np.maximum(cols - 7 * weeks_of, 0)
+    # shares over the last SHARE_WEEKS weeks: recent enough to follow a release ramping up
+    # (over 8 weeks a growing API version's share lags and reads as a cause every day)
+    start = np.maximum(cols - 7 * np.minimum(weeks_of, SHARE_WEEKS), 0)
     leaf_sum = cumulative[rows, cols] - cumulative[rows, start]
     total_sum = cumulative_total[cols] - cumulative_total[start]
     share = np.divide(leaf_sum, total_sum, out=np.zeros_like(leaf_sum), where=total_sum > 0)

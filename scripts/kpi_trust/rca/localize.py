@@ -247,6 +247,7 @@ def localize_ratio_cube(
     min_mix_share: float = DEFAULT_MIN_MIX_SHARE,
     prior_weight: float = 0.0,
     event_sizes: tuple[float | None, float | None] = (None, None),
+    numerator_min_mass: float | None = None,
 ) -> Localization:
     """:func:`localize_ratio` on an encoded cube and numerator / denominator arrays.
 
@@ -254,12 +255,21 @@ def localize_ratio_cube(
     whole's ratio had been seen on that many extra expected denominator units: a sparse leaf
     whose history is a few trials (a median of 0 failures) is not expected to never fail.
     ``event_sizes``: the numerator's and denominator's event sizes (see
-    :func:`kpi_trust.rca.noise.leaf_scale`), None when they are not event counts.
+    :func:`kpi_trust.rca.noise.leaf_scale`), None when they are not event counts;
+    ``numerator_min_mass`` overrides the least expected numerator of a rate cause (see
+    :data:`kpi_trust.rca.search.MIN_EVENTS`).
     """
     mix, rate, big_a, big_e, r_e = ratio_contributions(num_a, num_e, den_a, den_e, prior_weight)
     movement = big_a - big_e
     options = {"huber_c": huber_c, "penalty": penalty, "alpha": alpha, "max_causes": max_causes}
-    rate_result = search(cube, num_a, den_a * r_e, event_size=event_sizes[0], **options)
+    rate_result = search(
+        cube,
+        num_a,
+        den_a * r_e,
+        event_size=event_sizes[0],
+        min_mass=numerator_min_mass,
+        **options,
+    )
     found: list[tuple[Cause, str]] = [(cause, "rate") for cause in rate_result.causes]
     mix_result = search(cube, den_a, den_e, event_size=event_sizes[1], **options)
     chosen = [set(np.flatnonzero(_element_leaves(cube, c))) for c, _ in found]

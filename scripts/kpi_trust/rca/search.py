@@ -34,6 +34,10 @@ from kpi_trust.rca.noise import leaf_scale
 DEFAULT_HUBER = 3.0  # residuals beyond 3 sigma count linearly: one leaf cannot dominate
 DEFAULT_MAX_CAUSES = 10
 DEFAULT_ALPHA = 0.05  # chance per search that pure noise yields one element
+# With known event sizes, an element must expect at least this many events to be a candidate:
+# the normal approximation of a Poisson count (the χ²₁ of the penalty) needs a mean of about 5
+# (the textbook n·p >= 5); below it one or two events read as a many-sigma jump.
+MIN_EVENTS = 5.0
 
 
 def bonferroni_penalty(n_candidates: int, alpha: float = DEFAULT_ALPHA) -> float:
@@ -66,7 +70,9 @@ def huber(z: np.ndarray, c: float) -> np.ndarray:
 
 
 class _Search:
-    def __init__(self, cube: Cube, actual, expected, scale, huber_c, penalty, max_causes):
+    def __init__(
+        self, cube: Cube, actual, expected, scale, huber_c, penalty, max_causes, min_mass=0.0
+    ):
         self.cube = cube
         self.v = actual
         self.f = expected
@@ -74,6 +80,7 @@ class _Search:
         self.c = huber_c
         self.penalty = penalty
         self.max_causes = max_causes
+        self.min_mass = min_mass
         self.by_attributes = {cuboid.attributes: i for i, cuboid in enumerate(cube.cuboids)}
         self.base_loss = huber((actual - expected) / scale, huber_c)
         self.weight_num = actual * expected / (scale * scale)
@@ -125,6 +132,8 @@ class _Search:
             present = present[self._expected_mass(child, leaves)[present] > 0]
             gains = base[present] - fit_loss[present]
             keep = gains > self.penalty
+            if self.min_mass > 0:
+                keep &= self._expected_mass(child, leaves)[present] >= self.min_mass
             n_keep = int(keep.sum())
             if n_keep == 0 or n_keep == present.size:
                 continue  # nothing to localise, or every child moved: the parent is the cause
@@ -166,6 +175,8 @@ class _Search:
                 ratio, fit_loss, base = self.fit(cuboid, free)
                 gain = base - fit_loss
                 gain[blocked[index]] = -np.inf
+                if self.min_mass > 0:
+                    gain[self._expected_mass(cuboid, free) < self.min_mass] = -np.inf
                 element = int(np.argmax(gain))
                 if best is None or gain[element] > best[0]:
                     best = (float(gain[element]), index, element, float(ratio[element]))
@@ -198,6 +209,7 @@ def search(
     alpha: float = DEFAULT_ALPHA,
     max_causes: int = DEFAULT_MAX_CAUSES,
     event_size: float | None = None,
+    min_mass: float | None = None,
 ) -> SearchResult:
     """Two passes: causes under the first noise fit, then again with the noise refitted on
     what those causes leave unexplained (so a large cause does not hide in the noise scale)."""
@@ -206,8 +218,11 @@ def search(
     n_candidates = sum(c.n_elements for c in cube.cuboids)
     lam = bonferroni_penalty(n_candidates, alpha) if penalty is None else float(penalty)
     scale = leaf_scale(expected, actual - expected, event_size)
-    causes = _Search(cube, actual, expected, scale, huber_c, lam, max_causes).run()
+    if min_mass is None:
+        min_mass = MIN_EVENTS * event_size if event_size else 0.0
+    options = (huber_c, lam, max_causes, min_mass)
+    causes = _Search(cube, actual, expected, scale, *options).run()
     if causes:
         scale = leaf_scale(expected, actual - predicted(expected, causes), event_size)
-        causes = _Search(cube, actual, expected, scale, huber_c, lam, max_causes).run()
+        causes = _Search(cube, actual, expected, scale, *options).run()
     return SearchResult(causes, scale, lam)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from kpi_trust.rca.cube import Cube, cube_from_codes
 from kpi_trust.rca.localize import Localization, localize_cube, localize_ratio_cube
+from kpi_trust.rca.search import MIN_EVENTS
 
 DIMENSIONS = {
     "api_calls": ["api_name", "api_version", "region", "client_type", "document_type"],
@@ -160,6 +161,20 @@ def _localize(spec: KpiMeasure, cube: Cube, arrays: dict[str, np.ndarray], top_k
         expected_den = float(np.nansum(den_e))
         whole = float(np.nansum(num_e)) / expected_den if expected_den > 0 else 0.0
         sizes = (max(1.0 - whole, 0.01), sizes[1])
+        # the normal approximation needs about MIN_EVENTS of the rarer outcome: n·min(p, 1 - p)
+        rarer = min(whole, 1.0 - whole) or 1.0
+        min_mass = MIN_EVENTS * whole / rarer
+        return localize_ratio_cube(
+            cube,
+            num_a,
+            num_e,
+            den_a,
+            den_e,
+            prior_weight=RATIO_PRIOR_WEIGHT,
+            event_sizes=sizes,
+            numerator_min_mass=min_mass,
+            **options,
+        )
     return localize_ratio_cube(
         cube,
         num_a,
@@ -170,6 +185,30 @@ def _localize(spec: KpiMeasure, cube: Cube, arrays: dict[str, np.ndarray], top_k
         event_sizes=sizes,
         **options,
     )
+
+
+def _close(cube: Cube, result: Localization) -> None:
+    """Name each cause by all the values its leaves share: `api_version=v2.0.1` belongs to one
+    API, so it is `api_name=liveness_check&api_version=v2.0.1`, the same leaves said in full (a
+    closed description, as closed itemsets are). The search reports the shortest conjunction;
+    readers and labels think in the full one."""
+    positions = {name: i for i, name in enumerate(cube.dimensions)}
+    for cause in result.causes:
+        if not cause.elements:
+            continue
+        mask = np.ones(cube.n_leaves, dtype=bool)
+        for name, value in cause.elements.items():
+            codes = np.flatnonzero(cube.values[positions[name]] == value)
+            mask &= np.isin(cube.codes[:, positions[name]], codes)
+        if not mask.any():
+            continue
+        for name, i in positions.items():
+            if name in cause.elements:
+                continue
+            present = np.unique(cube.codes[mask, i])
+            if present.size == 1:
+                cause.elements[name] = str(cube.values[i][present[0]])
+        cause.elements = {k: cause.elements[k] for k in cube.dimensions if k in cause.elements}
 
 
 def _event_size(measure: str, arrays: dict[str, np.ndarray]) -> float:
@@ -373,6 +412,7 @@ def root_causes(verdicts: pd.DataFrame, leaves: dict[str, pd.DataFrame], top_k: 
         before = result.total_expected
         if spec.kind != "additive" and not np.nansum(arrays[f"expected_{spec.denominator}"]):
             before = None  # nothing expected in the scope: no expected ratio to quote
+        _close(cube, result)
         causes = _row_causes(spec, result, slice_pairs, top_k, before, result.total_actual)
         for rank, cause in enumerate(causes, start=1):
             key_text = "|".join(
