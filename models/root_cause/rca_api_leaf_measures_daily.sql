@@ -7,26 +7,46 @@
     from: calls, successes, failures, timeouts, and per leaf the latency percentiles (null without
     calls) that the percentile KPIs are decomposed through (docs/root-cause.md). -#}
 {%- set leaf_columns = ['api_name', 'api_version', 'region', 'client_type', 'document_type'] -%}
-{%- set bases = [('adjusted', ref('fct_api_calls')), ('reported', ref('int_api_calls_reported'))] -%}
 
-with calls as (
-    {%- for basis, relation in bases %}
+with adjusted_calls as (
 
     select
-        '{{ basis }}' as value_basis,
+        'adjusted' as value_basis,
         call_date,
-        {%- for column in leaf_columns %}
-        coalesce({{ column }}, '(null)') as {{ column }},
-        {%- endfor %}
+        coalesce(api_name, '(null)') as api_name,
+        coalesce(api_version, '(null)') as api_version,
+        coalesce(region, '(null)') as region,
+        coalesce(client_type, '(null)') as client_type,
+        coalesce(document_type, '(null)') as document_type,
         status,
         latency_ms
-    from {{ relation }}
+    from {{ ref('fct_api_calls') }}
     where call_date is not null
-    {%- if not loop.last %}
 
+),
+
+reported_calls as (
+
+    select
+        'reported' as value_basis,
+        call_date,
+        coalesce(api_name, '(null)') as api_name,
+        coalesce(api_version, '(null)') as api_version,
+        coalesce(region, '(null)') as region,
+        coalesce(client_type, '(null)') as client_type,
+        coalesce(document_type, '(null)') as document_type,
+        status,
+        latency_ms
+    from {{ ref('int_api_calls_reported') }}
+    where call_date is not null
+
+),
+
+calls as (
+
+    select * from adjusted_calls
     union all
-    {%- endif %}
-    {%- endfor %}
+    select * from reported_calls
 
 ),
 

@@ -79,11 +79,13 @@ ranked as (
         max(case when causes.cause_rank = 1 then causes.root_cause end) as top_root_cause,
         max(case
             when causes.cause_rank = 1 and causes.root_cause = rows_covered.expected_root_cause
-                then 1 else 0
+                then 1
+            else 0
         end) as is_top1,
         max(case
             when causes.cause_rank <= 3 and causes.root_cause = rows_covered.expected_root_cause
-                then 1 else 0
+                then 1
+            else 0
         end) as is_top3
     from rows_covered
     inner join causes

@@ -55,6 +55,15 @@ basis_events as (
 
 ),
 
+aged_events as (
+
+    select
+        *,
+        {{ dbt.datediff('install_date', 'event_date', 'day') }} as days_since_install  -- noqa: LT05
+    from basis_events
+
+),
+
 events as (
 
     select
@@ -67,18 +76,16 @@ events as (
         -- ('12+'); by calendar week every day would start a leaf with no history
         coalesce(
             case
-                when {{ dbt.datediff('install_date', 'event_date', 'day') }} >= 84 then '12+'
-                when {{ dbt.datediff('install_date', 'event_date', 'day') }} < 0 then '(invalid)'
-                else cast(
-                    floor({{ dbt.datediff('install_date', 'event_date', 'day') }} / 7) as integer
-                ) || ''
+                when days_since_install >= 84 then '12+'
+                when days_since_install < 0 then '(invalid)'
+                else cast(cast(floor(days_since_install / 7) as integer) as {{ dbt.type_string() }})
             end,
             '(null)'
         ) as install_week,
         user_id,
         event_name,
         revenue_usd
-    from basis_events
+    from aged_events
 
 ),
 

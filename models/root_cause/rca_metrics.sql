@@ -27,9 +27,22 @@ incidents as (
 
 scopes as (
 
-    select dataset, category, has_slice, top1_row_share, top3_row_share, n_rows from incidents
+    select
+        dataset,
+        category,
+        has_slice,
+        top1_row_share,
+        top3_row_share,
+        n_rows
+    from incidents
     union all
-    select 'all' as dataset, 'all' as category, has_slice, top1_row_share, top3_row_share, n_rows
+    select
+        'all' as dataset,
+        'all' as category,
+        has_slice,
+        top1_row_share,
+        top3_row_share,
+        n_rows
     from incidents
 
 ),
