@@ -14,7 +14,7 @@
         'injected_incidents': [
             'incident_id', 'dataset', 'category', 'incident_type', 'start_at', 'end_at',
             'slice_dimension', 'slice_value', 'affected_kpis', 'magnitude', 'description',
-            'is_repairable'
+            'is_repairable', 'root_cause'
         ],
     } -%}
     {%- if name not in columns -%}

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "kpi_trust.build",
     "kpi_trust.where",
     "kpi_trust.detect",
+    "kpi_trust.rca.command",
     "kpi_trust.kpi_docs",
     "kpi_trust.policy",
     "kpi_trust.report",

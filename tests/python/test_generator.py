@@ -32,7 +32,7 @@ GAME_COLUMNS = [
 LABEL_COLUMNS = [
     "incident_id", "dataset", "category", "incident_type", "start_at", "end_at",
     "slice_dimension", "slice_value", "affected_kpis", "magnitude", "description",
-    "is_repairable",
+    "is_repairable", "root_cause",
 ]  # fmt: skip
 TS_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$"
 

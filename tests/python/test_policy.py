@@ -219,7 +219,7 @@ def test_layer_is_the_folder_not_a_prefix_of_it():
 def test_the_repository_policy_file_parses_and_names_known_layers():
     policy = yaml.safe_load((REPO / "project_policy.yml").read_text())
     assert list(policy["layers"]) == [
-        "staging", "intermediate", "marts", "quality", "trust", "anomalies",
+        "staging", "intermediate", "marts", "quality", "trust", "anomalies", "root_cause",
     ]  # fmt: skip
     kinds = set(policy["layers"]) | {"source", "raw_seed", "lookup_seed"}
     for spec in policy["layers"].values():

@@ -1,9 +1,9 @@
 """The trust score never reads the ground truth it is scored against.
 
-The labels (seed `injected_incidents`) may feed only the evaluation (`trust_evaluation`,
-`trust_metrics`). If a model that computes trust had the labels anywhere upstream in dbt's
-graph, a score of 1.0 could be the labels talking; this test reads dbt's manifest and fails
-on any such path.
+The labels (seed `injected_incidents`) may feed only the evaluations (`trust_evaluation`,
+`trust_metrics`, `anomaly_evaluation`, `rca_evaluation`, `rca_metrics`). If a model that
+computes trust had the labels anywhere upstream in dbt's graph, a score of 1.0 could be the
+labels talking; this test reads dbt's manifest and fails on any such path.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ TRUST_MODELS = (
     "kpi_anomalies_daily",
     "kpi_verdicts_daily",
     "kpi_forecasts_daily",
+    # the root causes are judged against the labels too (rca_evaluation, rca_metrics)
+    "rca_api_leaf_measures_daily",
+    "rca_api_leaves_daily",
+    "rca_game_leaf_measures_daily",
+    "rca_game_leaves_daily",
+    "kpi_root_causes",
 )
 
 
@@ -55,3 +61,4 @@ def test_labels_feed_only_the_evaluation(small_warehouse) -> None:
         assert LABELS not in _ancestors(parent_map, node), f"{model} reads the ground-truth labels"
     # ... and the evaluation does read them (the test would be vacuous otherwise).
     assert LABELS in _ancestors(parent_map, "model.kpi_trust.trust_metrics")
+    assert LABELS in _ancestors(parent_map, "model.kpi_trust.rca_metrics")

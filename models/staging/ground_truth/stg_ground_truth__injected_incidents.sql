@@ -49,6 +49,7 @@ typed as (
         description_text as description,
         {{ parse_number('magnitude_text') }} as magnitude,
         {{ parse_boolean('is_repairable_text') }} as is_repairable,
+        root_cause_text as root_cause,
         {{ parse_utc_timestamp('start_at_text') }} as start_at,
         {{ parse_utc_timestamp('end_at_text') }} as end_at
     from trimmed
@@ -74,6 +75,7 @@ final as (
         incident_type,
         slice_dimension,
         slice_value,
+        root_cause,
         affected_kpis,
         description,
         quarantine_reason,

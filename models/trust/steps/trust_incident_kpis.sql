@@ -11,6 +11,14 @@ with incidents as (
         incident_type,
         slice_dimension,
         slice_value,
+        -- the exact root-cause set; older label files without it: the labelled slice
+        coalesce(
+            root_cause,
+            case
+                when slice_dimension = 'all' then 'all'
+                else {{ dbt.concat(['slice_dimension', "'='", 'slice_value']) }}
+            end
+        ) as root_cause,
         affected_kpis,
         coalesce(is_repairable, false) as is_repairable,
         start_at,
@@ -39,6 +47,7 @@ final as (
         incidents.incident_type,
         incidents.slice_dimension,
         incidents.slice_value,
+        incidents.root_cause,
         incidents.is_repairable,
         incidents.start_at,
         incidents.end_at

@@ -42,6 +42,7 @@ LABEL_COLUMNS = (
     "magnitude",
     "description",
     "is_repairable",  # appended last so readers of the older 11-column files keep working
+    "root_cause",  # appended last too: the exact root-cause set (docs/design.md section 1)
 )
 
 
@@ -124,6 +125,7 @@ def write_labels(incidents: list[Incident], cfg: GeneratorConfig, path: Path) ->
                     f"{inc.magnitude:g}",
                     inc.description,
                     _format_repairable(inc.spec.is_repairable),
+                    inc.root_cause,
                 )
             )
     return len(incidents)

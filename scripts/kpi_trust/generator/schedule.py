@@ -68,6 +68,22 @@ class Incident:
         """Days of the timeline the label window touches."""
         return self.n_days + (1 if self.extra_hours else 0)
 
+    @property
+    def root_cause(self) -> str:
+        """The exact root-cause set in the leaf cubes' terms: 'dim=value' pairs joined by '&'
+        (one element), elements joined by ';', or 'all' for a dataset-wide incident. The slice
+        columns above name one dimension for the models that slice KPIs by one dimension; a
+        latency regression hits one API in one region, an API schema drift one release of one
+        API: combinations."""
+        if self.slice_dimension == "all":
+            return "all"
+        pairs = {self.slice_dimension: self.slice_value}
+        if self.incident_type == "latency_regression":
+            pairs["region"] = str(self.params["region"])
+        if "api_version" in self.params:  # a schema drift ships in one release of the API
+            pairs["api_version"] = str(self.params["api_version"])
+        return "&".join(f"{k}={v}" for k, v in sorted(pairs.items()))
+
     def active(self, day: int) -> bool:
         return self.start_day <= day < self.end_day
 
