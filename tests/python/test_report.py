@@ -350,6 +350,6 @@ def test_exposures_declare_what_the_report_reads():
         for exposure in yaml.safe_load(exposures_file.read_text())["exposures"]
     }
     assert set(exposures) == {"kpi_trust_report", "kpi_trust_decision_memo", "kpi_trust_plots"}
-    assert exposures["kpi_trust_report"] == set(TABLES) - {"kpi_root_causes"}
+    assert exposures["kpi_trust_report"] == set(TABLES)
     for name in ("kpi_trust_decision_memo", "kpi_trust_plots"):
         assert exposures[name] <= exposures["kpi_trust_report"]

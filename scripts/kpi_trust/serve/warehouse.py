@@ -76,7 +76,7 @@ def root_cause_sql(con) -> str | None:
 
     ``kpi_root_causes`` is built by a separate part of the project; its columns may still move,
     so this is the only place that reads it: the table must exist with the key columns and
-    ``root_cause``; ``rank`` (1 = top), ``explained_share`` and ``sentence`` are used when present.
+    ``root_cause``; ``cause_rank`` or ``rank`` (1 = top), ``explained_share`` and ``sentence`` are used when present.
     Output columns: kpi_name, kpi_date, dimension_name, dimension_value, root_cause,
     root_cause_share, root_cause_sentence.
     """
@@ -87,7 +87,8 @@ def root_cause_sql(con) -> str | None:
         return None
     share = "explained_share" if "explained_share" in columns else "null"
     sentence = "sentence" if "sentence" in columns else "null"
-    order = "rank" if "rank" in columns else ("score desc" if "score" in columns else "root_cause")
+    rank = next((c for c in ("cause_rank", "rank") if c in columns), None)
+    order = rank or ("score desc" if "score" in columns else "root_cause")
     return f"""
         select kpi_name, kpi_date, dimension_name, dimension_value,
             cast(root_cause as varchar) as root_cause,
