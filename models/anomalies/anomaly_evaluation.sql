@@ -1,7 +1,8 @@
 {#- The anomaly alarms scored against the generator's labels: one row per labelled incident x
     KPI it lists (trust_incident_kpis). The incident's rows are the KPI's kpi_anomalies_daily
     rows it covers as trust_kpi_incident_labels reads it (its labelled slice, the total, every
-    slice for a dataset-wide incident), on either value basis, on the days its window touches
+    slice for a dataset-wide incident) and the slice of each pair of its labelled root-cause set
+    (a latency regression in one API and one region moves that region's slice too), on either value basis, on the days its window touches
     (macro incident_touches_day). Detected = an alarm (is_anomaly) on one of them; the verdict
     is kpi_verdicts_daily's on the first alarm day (the labelled slice, then the total); right = data_incident or repaired_incident for a
     data-quality incident, real_movement for a business one. Each detector's own flag
@@ -72,6 +73,12 @@ window_rows as (
                     anomalies.dimension_name = incidents.slice_dimension
                     and anomalies.dimension_value = incidents.slice_value
                 )
+                -- a pair of the labelled root-cause set ('api_name=x&region=y', elements
+                -- ';'-separated): a combination incident also moves its other dimension's slice
+                or {{ dbt.concat(["'&'", "replace(incidents.root_cause, ';', '&')", "'&'"]) }}
+                like {{ dbt.concat([
+                    "'%&'", 'anomalies.dimension_name', "'='", 'anomalies.dimension_value', "'&%'"
+                ]) }}
             )
             and {{ incident_touches_day(
                 'anomalies.kpi_name', 'anomalies.kpi_date', 'incidents.start_at', 'incidents.end_at'

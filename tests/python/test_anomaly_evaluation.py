@@ -89,8 +89,18 @@ def recount(raw_dir: Path, db_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         labelled = (on_kpi["dimension_name"] == pair.slice_dimension) & (
             on_kpi["dimension_value"] == pair.slice_value
         )
-        # a dataset-wide incident (slice 'all') covers every slice, as in trust's labels
-        on_slice = (on_kpi["dimension_name"] == "all") | (pair.slice_dimension == "all") | labelled
+        # a dataset-wide incident (slice 'all') covers every slice, as in trust's labels, and a
+        # combination incident the slice of each pair of its root-cause set
+        root_pairs = set()
+        if isinstance(getattr(pair, "root_cause", None), str):
+            root_pairs = set(pair.root_cause.replace(";", "&").split("&"))
+        in_root = (on_kpi["dimension_name"] + "=" + on_kpi["dimension_value"]).isin(root_pairs)
+        on_slice = (
+            (on_kpi["dimension_name"] == "all")
+            | (pair.slice_dimension == "all")
+            | labelled
+            | in_root
+        )
         window = on_kpi[
             on_slice & touches(on_kpi["kpi_name"], on_kpi["kpi_date"], pair.start_at, pair.end_at)
         ]
