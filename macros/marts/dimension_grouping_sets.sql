@@ -7,12 +7,15 @@
              {{ grouping_dimension_value(dims) }} as dimension_value, <aggregates>
       from ... group by {{ dimension_grouping_sets(day, dims) }}
       having {{ grouping_dimension_not_null(dims) }}
-    grouping(column) is 0 when the column is in the row's grouping set (DuckDB, Spark, Postgres). -#}
-{% macro dimension_grouping_sets(day_column, dimensions) -%}
+    `keys`: further columns grouped in every set (e.g. a detail column within each slice-day).
+    grouping(column) is 0 when the column is in the row's grouping set (DuckDB, Spark, Postgres).
+    The quality profiles use the same macros with slice_dimension / slice_value as the names. -#}
+{% macro dimension_grouping_sets(day_column, dimensions, keys=[]) -%}
+    {%- set extra = (', ' ~ keys | join(', ')) if keys else '' -%}
     grouping sets (
-        ({{ day_column }})
+        ({{ day_column }}{{ extra }})
         {%- for dimension in dimensions %},
-        ({{ day_column }}, {{ dimension }})
+        ({{ day_column }}, {{ dimension }}{{ extra }})
         {%- endfor %}
     )
 {%- endmacro %}
