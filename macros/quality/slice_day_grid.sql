@@ -1,6 +1,3 @@
-{#- Slices of a profile are GROUPING SETS over the dimensions (macros/marts/
-    dimension_grouping_sets.sql: one pass, not a copy of every row per slice). -#}
-
 {#- Every (day, slice) pair of `cte` that appears on any day, on every day that appears in
     `cte`: the densified grid that lets a slice gone silent show as zero rows instead of no row.
     `cte` has columns `date_column`, slice_dimension and slice_value. -#}
