@@ -235,7 +235,7 @@ def main() -> int:
         for kind, runs in results.items()
     }
     floor = summary.get("hand", {}).get("median_cpu_s")
-    (args.out / f"marts_result_{args.scope}_{args.memory_limit}.json").write_text(
+    (args.out / f"marts_result_{args.rows}_{args.scope}_{args.memory_limit}.json").write_text(
         json.dumps(
             {
                 "rows": counts,
