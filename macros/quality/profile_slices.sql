@@ -18,6 +18,35 @@
     having {{ grouping_dimension_not_null(dimensions) }}
 {%- endmacro %}
 
+{#- missing_column_ranks: per signal day and slice, each quarantine_column of the rows missing a
+    required field (0/1 column missing_required_row) ranked by how many rows it emptied
+    (column_rank 1 = the most, ties by name), for the signal's detail text. `relation` has
+    signal_date, quarantine_column, missing_required_row and each of `dimensions`; every slice
+    in one GROUPING SETS pass. -#}
+{% macro missing_column_ranks(relation, dimensions) -%}
+    select
+        signal_date,
+        slice_dimension,
+        slice_value,
+        quarantine_column,
+        row_number() over (
+            partition by signal_date, slice_dimension, slice_value
+            order by missing_rows desc, quarantine_column
+        ) as column_rank
+    from (
+        select
+            signal_date,
+            {{ grouping_dimension_name(dimensions) }} as slice_dimension,
+            {{ grouping_dimension_value(dimensions) }} as slice_value,
+            quarantine_column,
+            count(*) as missing_rows
+        from {{ relation }}
+        where missing_required_row = 1
+        group by {{ dimension_grouping_sets('signal_date', dimensions, ['quarantine_column']) }}
+        having {{ grouping_dimension_not_null(dimensions) }}
+    ) as missing_counts
+{%- endmacro %}
+
 {#- same_slice_day: the join condition of two relations on (signal_date, slice_dimension,
     slice_value). -#}
 {% macro same_slice_day(left, right) -%}

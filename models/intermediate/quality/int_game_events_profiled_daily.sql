@@ -33,27 +33,7 @@ dated as (
 missing_columns as (
 
     -- the column most often missing per day and slice, for the signal's detail text
-    select
-        signal_date,
-        slice_dimension,
-        slice_value,
-        quarantine_column,
-        row_number() over (
-            partition by signal_date, slice_dimension, slice_value
-            order by missing_rows desc, quarantine_column
-        ) as column_rank
-    from (
-        select
-            signal_date,
-            {{ grouping_dimension_name(slice_dimensions) }} as slice_dimension,
-            {{ grouping_dimension_value(slice_dimensions) }} as slice_value,
-            quarantine_column,
-            count(*) as missing_rows
-        from dated
-        where missing_required_row = 1
-        group by {{ dimension_grouping_sets('signal_date', slice_dimensions, ['quarantine_column']) }}
-        having {{ grouping_dimension_not_null(slice_dimensions) }}
-    ) as missing_counts
+    {{ missing_column_ranks('dated', slice_dimensions) }}
 
 ),
 
