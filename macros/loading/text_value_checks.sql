@@ -12,7 +12,7 @@
     {%- set checks = [] -%}
     {%- for column in columns -%}
         {%- do checks.append({
-            'when': strip_whitespace_and_controls(column ~ '_text') ~ " = ''",
+            'when': only_whitespace_and_controls(column ~ '_text'),
             'column': column, 'reason': 'blank_after_cleaning'}) -%}
     {%- endfor -%}
     {%- for column in columns + optional -%}

@@ -9,12 +9,10 @@
       d1_retained_users: those of them with any event on the next day; d1_retention their
       share. Both null while the next day is not in the data (day >= the last event date).
     First-activity dates use every row of `relation`; `start_date` (SQL expression) only limits
-    the days computed. -#}
+    the days computed. Each metric is one scan and one aggregation over every dimension at once
+    (GROUPING SETS, macros/marts/dimension_grouping_sets.sql), not one copy of the rows per
+    dimension. -#}
 {% macro game_daily_kpis(relation, dimensions, start_date=none) -%}
-    {%- set groups = [('all', "'all'")] -%}
-    {%- for dimension in dimensions -%}
-        {%- do groups.append((dimension, dimension)) -%}
-    {%- endfor -%}
 
     with all_events as (
 
@@ -59,74 +57,57 @@
 
     ),
 
-    sliced_events as (
-        {%- for dimension_name, dimension_expression in groups %}
-
-        select
-            event_date,
-            '{{ dimension_name }}' as dimension_name,
-            {{ dimension_expression }} as dimension_value,
-            user_id,
-            event_name,
-            revenue_usd
-        from window_events
-        {%- if dimension_name != 'all' %}
-        where {{ dimension_expression }} is not null
-        {%- endif %}
-        {%- if not loop.last %}
-
-        union all
-        {%- endif %}
-        {%- endfor %}
-
-    ),
-
     event_metrics as (
 
         select
             event_date,
-            dimension_name,
-            dimension_value,
+            {{ grouping_dimension_name(dimensions) }} as dimension_name,
+            {{ grouping_dimension_value(dimensions) }} as dimension_value,
             count(distinct user_id) as dau,
             cast(sum(case when event_name = 'session_start' then 1 else 0 end) as {{ dbt.type_bigint() }}) as sessions,
             count(distinct case when event_name = 'purchase' then user_id end) as purchasers,
             cast(sum(case when event_name = 'purchase' then 1 else 0 end) as {{ dbt.type_bigint() }}) as purchases,
             coalesce(sum(case when event_name = 'purchase' then revenue_usd end), 0) as revenue_usd,
             cast(sum(case when event_name = 'level_complete' then 1 else 0 end) as {{ dbt.type_bigint() }}) as levels_completed
-        from sliced_events
-        group by event_date, dimension_name, dimension_value
+        from window_events
+        group by {{ dimension_grouping_sets('event_date', dimensions) }}
+        having {{ grouping_dimension_not_null(dimensions) }}
 
     ),
 
-    cohort_users as (
+    -- each event of a user on their first day, with whether they came back the next day
+    first_day_events as (
 
-        select distinct
-            sliced_events.event_date,
-            sliced_events.dimension_name,
-            sliced_events.dimension_value,
-            sliced_events.user_id
-        from sliced_events
+        select
+            window_events.event_date,
+            {%- for dimension in dimensions %}
+            window_events.{{ dimension }},
+            {%- endfor %}
+            window_events.user_id,
+            next_days.user_id as retained_user_id
+        from window_events
         inner join user_first_days
             on
-                sliced_events.user_id = user_first_days.user_id
-                and sliced_events.event_date = user_first_days.first_event_date
+                window_events.user_id = user_first_days.user_id
+                and window_events.event_date = user_first_days.first_event_date
+        left join user_days as next_days
+            on
+                window_events.user_id = next_days.user_id
+                and next_days.event_date = cast({{ dbt.dateadd('day', 1, 'window_events.event_date') }} as date)
 
     ),
 
     cohort_metrics as (
 
         select
-            cohort_users.event_date,
-            cohort_users.dimension_name,
-            cohort_users.dimension_value,
-            count(*) as new_users,
-            count(next_days.user_id) as d1_retained_users
-        from cohort_users
-        left join user_days as next_days
-            on
-                cohort_users.user_id = next_days.user_id
-                and next_days.event_date = cast({{ dbt.dateadd('day', 1, 'cohort_users.event_date') }} as date)
-        group by cohort_users.event_date, cohort_users.dimension_name, cohort_users.dimension_value
+            event_date,
+            {{ grouping_dimension_name(dimensions) }} as dimension_name,
+            {{ grouping_dimension_value(dimensions) }} as dimension_value,
+            count(distinct user_id) as new_users,
+            count(distinct retained_user_id) as d1_retained_users
+        from first_day_events
+        group by {{ dimension_grouping_sets('event_date', dimensions) }}
+        having {{ grouping_dimension_not_null(dimensions) }}
 
     ),
 

@@ -86,28 +86,17 @@ flagged as (
 
 ),
 
-sliced as (
+dated as (
 
-    {{ sliced_rows('flagged', slice_dimensions) }}
-    where flagged.signal_date is not null
+    select * from flagged
+    where signal_date is not null
 
 ),
 
 missing_columns as (
 
     -- the column most often missing per day and slice, for the signal's detail text
-    select
-        signal_date,
-        slice_dimension,
-        slice_value,
-        quarantine_column,
-        row_number() over (
-            partition by signal_date, slice_dimension, slice_value
-            order by count(*) desc, quarantine_column
-        ) as column_rank
-    from sliced
-    where missing_required_row = 1
-    group by signal_date, slice_dimension, slice_value, quarantine_column
+    {{ missing_column_ranks('dated', slice_dimensions) }}
 
 ),
 
@@ -115,8 +104,8 @@ profiled_slices as (
 
     select
         signal_date,
-        slice_dimension,
-        slice_value,
+        {{ grouping_dimension_name(slice_dimensions) }} as slice_dimension,
+        {{ grouping_dimension_value(slice_dimensions) }} as slice_value,
         count(*) as row_count,
         count(call_id) - count(distinct call_id) as duplicate_id_rows,
         sum(missing_required_row) as missing_required_rows,
@@ -127,15 +116,15 @@ profiled_slices as (
         sum(implausible_timestamp_row) as implausible_timestamp_rows,
         sum(late_arrival_row) as late_arrival_rows,
         {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
-    from sliced
-    where slice_value is not null
-    group by signal_date, slice_dimension, slice_value
+    from dated
+    group by {{ dimension_grouping_sets('signal_date', slice_dimensions) }}
+    having {{ grouping_dimension_not_null(slice_dimensions) }}
 
 ),
 
 recorded_elsewhere as (
 
-    {{ implausible_rows_on_recorded_day('sliced') }}
+    {{ implausible_rows_on_recorded_day('dated', slice_dimensions) }}
 
 ),
 

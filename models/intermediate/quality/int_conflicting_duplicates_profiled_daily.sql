@@ -56,18 +56,12 @@ with
 
     ),
 
-    {{ dataset }}_sliced as (
-
-        {{ sliced_rows(dataset ~ '_flagged', dimensions) }}
-
-    ),
-
     {{ dataset }}_profiled as (
 
         select
             '{{ dataset }}' as dataset,
-            slice_dimension,
-            slice_value,
+            {{ grouping_dimension_name(dimensions) }} as slice_dimension,
+            {{ grouping_dimension_value(dimensions) }} as slice_value,
             'conflicting_duplicate_rate' as signal_name,
             '{{ spec.id }}' as scope,
             cast(null as {{ dbt.type_string() }}) as detail_context,
@@ -75,9 +69,9 @@ with
             cast(sum(conflicting_row) as {{ type_double() }}) as numerator,
             cast(count(*) as {{ type_double() }}) as denominator,
             signal_date
-        from {{ dataset }}_sliced
-        where slice_value is not null
-        group by slice_dimension, slice_value, signal_date
+        from {{ dataset }}_flagged
+        group by {{ dimension_grouping_sets('signal_date', dimensions) }}
+        having {{ grouping_dimension_not_null(dimensions) }}
 
     ),
 {%- endfor %}

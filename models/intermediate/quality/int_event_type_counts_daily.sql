@@ -17,26 +17,20 @@ with facts as (
 
 ),
 
-sliced as (
-
-    {{ sliced_rows('facts', dimensions) }}
-
-),
-
 slice_days as (
 
     select
-        slice_dimension,
-        slice_value,
+        {{ grouping_dimension_name(dimensions) }} as slice_dimension,
+        {{ grouping_dimension_value(dimensions) }} as slice_value,
         event_date,
         {%- for event_type in event_types %}
             sum(case when event_name = '{{ event_type }}' then 1 else 0 end)
                 as {{ event_type }}_events,
         {%- endfor %}
         count(distinct session_id) as sessions
-    from sliced
-    where slice_value is not null
-    group by slice_dimension, slice_value, event_date
+    from facts
+    group by {{ dimension_grouping_sets('event_date', dimensions) }}
+    having {{ grouping_dimension_not_null(dimensions) }}
 
 ),
 

@@ -23,45 +23,17 @@ facts as (
 
 ),
 
-sliced as (
+dated as (
 
-    {{ sliced_rows('flagged', slice_dimensions) }}
-    where flagged.signal_date is not null
-
-),
-
-facts_for_slicing as (
-
-    select
-        user_id,
-        is_bot,
-        {{ slice_dimensions | join(', ') }},
-        event_date as signal_date
-    from facts
-
-),
-
-facts_sliced as (
-
-    {{ sliced_rows('facts_for_slicing', slice_dimensions) }}
+    select * from flagged
+    where signal_date is not null
 
 ),
 
 missing_columns as (
 
     -- the column most often missing per day and slice, for the signal's detail text
-    select
-        signal_date,
-        slice_dimension,
-        slice_value,
-        quarantine_column,
-        row_number() over (
-            partition by signal_date, slice_dimension, slice_value
-            order by count(*) desc, quarantine_column
-        ) as column_rank
-    from sliced
-    where missing_required_row = 1
-    group by signal_date, slice_dimension, slice_value, quarantine_column
+    {{ missing_column_ranks('dated', slice_dimensions) }}
 
 ),
 
@@ -69,8 +41,8 @@ profiled_slices as (
 
     select
         signal_date,
-        slice_dimension,
-        slice_value,
+        {{ grouping_dimension_name(slice_dimensions) }} as slice_dimension,
+        {{ grouping_dimension_value(slice_dimensions) }} as slice_value,
         count(*) as row_count,
         count(event_id) - count(distinct event_id) as duplicate_id_rows,
         sum(missing_required_row) as missing_required_rows,
@@ -86,29 +58,29 @@ profiled_slices as (
         sum(implausible_timestamp_row) as implausible_timestamp_rows,
         sum(late_arrival_row) as late_arrival_rows,
         {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
-    from sliced
-    where slice_value is not null
-    group by signal_date, slice_dimension, slice_value
+    from dated
+    group by {{ dimension_grouping_sets('signal_date', slice_dimensions) }}
+    having {{ grouping_dimension_not_null(slice_dimensions) }}
 
 ),
 
 bot_slices as (
 
     select
-        signal_date,
-        slice_dimension,
-        slice_value,
+        event_date as signal_date,
+        {{ grouping_dimension_name(slice_dimensions) }} as slice_dimension,
+        {{ grouping_dimension_value(slice_dimensions) }} as slice_value,
         count(distinct user_id) as user_count,
         count(distinct case when is_bot then user_id end) as bot_users
-    from facts_sliced
-    where slice_value is not null
-    group by signal_date, slice_dimension, slice_value
+    from facts
+    group by {{ dimension_grouping_sets('event_date', slice_dimensions) }}
+    having {{ grouping_dimension_not_null(slice_dimensions) }}
 
 ),
 
 recorded_elsewhere as (
 
-    {{ implausible_rows_on_recorded_day('sliced') }}
+    {{ implausible_rows_on_recorded_day('dated', slice_dimensions) }}
 
 ),
 

@@ -33,25 +33,19 @@ with
 
     ),
 
-    {{ dataset }}_sliced as (
-
-        {{ sliced_rows(dataset ~ '_rows', dimensions) }}
-
-    ),
-
     {{ dataset }}_counts as (
 
         select
             '{{ dataset }}' as dataset,
             'event' as time_basis,
-            slice_dimension,
-            slice_value,
+            {{ grouping_dimension_name(dimensions) }} as slice_dimension,
+            {{ grouping_dimension_value(dimensions) }} as slice_value,
             row_date,
             row_hour,
             count(*) as row_count
-        from {{ dataset }}_sliced
-        where slice_value is not null
-        group by slice_dimension, slice_value, row_date, row_hour
+        from {{ dataset }}_rows
+        group by {{ dimension_grouping_sets('row_date', dimensions, ['row_hour']) }}
+        having {{ grouping_dimension_not_null(dimensions) }}
 
         union all
 

@@ -45,7 +45,8 @@ trimmed as (
 
 ),
 
-typed as (
+-- read twice (log_start, flagged): inlined, not stored (macro not_materialized)
+typed as {{ not_materialized() }} (
 
     select
         *,
@@ -59,7 +60,7 @@ typed as (
         lower({{ trim_whitespace_and_controls('status_text') }}) as status,
         -- optional: a reason of only whitespace / control characters is no reason
         case
-            when {{ strip_whitespace_and_controls('error_reason_text') }} != ''
+            when not ({{ only_whitespace_and_controls('error_reason_text') }})
                 then lower(error_reason_text)
         end as error_reason,
         {{ parse_integer('http_status_text') }} as http_status,

@@ -47,7 +47,8 @@ trimmed as (
 
 ),
 
-typed as (
+-- read twice (log_start, flagged): inlined, not stored (macro not_materialized)
+typed as {{ not_materialized() }} (
 
     select
         *,

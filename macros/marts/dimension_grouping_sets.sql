@@ -1,0 +1,45 @@
+{#- One GROUP BY pass for a day column at day x each dimension plus the whole day ('all'), in
+    place of one UNION ALL branch per dimension: the rows are scanned once and DuckDB keeps one
+    aggregation, which spills when memory is short. Rows with a null dimension value count in
+    'all' and in the other dimensions' groups only (as the UNION ALL's `where dim is not null`).
+    Use the four macros together in one SELECT:
+      select <day>, {{ grouping_dimension_name(dims) }} as dimension_name,
+             {{ grouping_dimension_value(dims) }} as dimension_value, <aggregates>
+      from ... group by {{ dimension_grouping_sets(day, dims) }}
+      having {{ grouping_dimension_not_null(dims) }}
+    `keys`: further columns grouped in every set (e.g. a detail column within each slice-day).
+    grouping(column) is 0 when the column is in the row's grouping set (DuckDB, Spark, Postgres).
+    The quality profiles use the same macros with slice_dimension / slice_value as the names. -#}
+{% macro dimension_grouping_sets(day_column, dimensions, keys=[]) -%}
+    {%- set extra = (', ' ~ keys | join(', ')) if keys else '' -%}
+    grouping sets (
+        ({{ day_column }}{{ extra }})
+        {%- for dimension in dimensions %},
+        ({{ day_column }}, {{ dimension }}{{ extra }})
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro grouping_dimension_name(dimensions) -%}
+    case
+        {%- for dimension in dimensions %}
+        when grouping({{ dimension }}) = 0 then '{{ dimension }}'
+        {%- endfor %}
+        else 'all'
+    end
+{%- endmacro %}
+
+{% macro grouping_dimension_value(dimensions) -%}
+    case
+        {%- for dimension in dimensions %}
+        when grouping({{ dimension }}) = 0 then {{ dimension }}
+        {%- endfor %}
+        else 'all'
+    end
+{%- endmacro %}
+
+{% macro grouping_dimension_not_null(dimensions) -%}
+    {%- for dimension in dimensions %}
+    {{ 'and ' if not loop.first }}not (grouping({{ dimension }}) = 0 and {{ dimension }} is null)
+    {%- endfor %}
+{%- endmacro %}
