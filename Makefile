@@ -66,7 +66,7 @@ browser: ## install headless Chromium and pdftotext (Debian packages) when missi
 test: install browser ## install (+ Chromium), then every test but the slow suites (make test-slow)
 	$(BIN)/pytest
 
-test-slow: install ## the slow suites alone: full-size builds of several seeds (~10 min)
+test-slow: install ## the slow suites alone: full-size builds of three seeds (10-20 min)
 	$(BIN)/pytest -m slow
 
 # `make lint` builds a small warehouse of its own (30 days, seed dir data/lint: relative and inside
