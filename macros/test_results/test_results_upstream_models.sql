@@ -6,8 +6,8 @@
     its children start. Tests on the results models' descendants (the trust models) cannot be
     reported by them, and neither can tests on the ground-truth labels: the labels must stay
     out of everything the trust score reads (tests on them are in dbt's run_results.json), nor
-    can tests on the anomalies layer (no evidence for the trust score, which need not wait for
-    it).
+    can tests on the anomalies and root-cause layers (no evidence for the trust score, which
+    need not wait for them).
     Add a node here when a new branch ends outside these;
     tests/python/test_quality_test_results.py fails when a tested node is left out. -#}
 {% macro test_results_upstream_models() -%}

@@ -140,16 +140,17 @@ def _descendants(manifest: dict, roots: set[str]) -> set[str]:
 def test_every_test_upstream_of_the_trust_score_is_reported(history):
     """Each test either is reported or sits on a descendant of the results models, of the
     ground-truth labels (evaluation only, kept out of the trust score's lineage) or in the
-    anomalies layer (models/anomalies: it reads the marts and the trust score and is no evidence
-    for it, so the trust score does not wait for it): a new branch of models ending outside
-    their ancestors fails here (add its last node to
+    anomalies or root-cause layers (models/anomalies, models/root_cause: they read the marts and
+    the trust score and are no evidence for it, so the trust score does not wait for them): a
+    new branch of models ending outside their ancestors fails here (add its last node to
     macros/test_results/test_results_upstream_models.sql)."""
     db_path, ids, manifest, _ = history
     results_nodes = {f"model.kpi_trust.{model}" for model in RESULT_MODELS}
     anomalies = {
         uid
         for uid, node in manifest["nodes"].items()
-        if node["resource_type"] == "model" and node["path"].startswith("anomalies/")
+        if node["resource_type"] == "model"
+        and node["path"].startswith(("anomalies/", "root_cause/"))
     }
     descendants = (
         _descendants(manifest, results_nodes)

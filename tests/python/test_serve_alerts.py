@@ -337,14 +337,16 @@ def test_the_example_config_parses_and_env_channels_do_not_double(monkeypatch):
 
 
 def test_root_causes_are_read_when_the_table_exists(warehouse_copy, tmp_path, monkeypatch, capsys):
-    """kpi_root_causes (built elsewhere) gives each alert its top root cause; a table without
-    the expected columns is ignored rather than failing the alerts."""
+    """kpi_root_causes gives each alert its top root cause (by rank); a table without the
+    expected columns is ignored rather than failing the alerts."""
     monkeypatch.setenv("TEST_HOOK_URL", "http://127.0.0.1:9/never")
     config = _write_config(
         tmp_path, [{"name": "hook", "type": "webhook", "url_env": "TEST_HOOK_URL"}]
     )
     args = ["alert", "--config", config, "--dry-run", "--db", str(warehouse_copy)]
     with duckdb.connect(str(warehouse_copy)) as con:
+        # the build made the real table: replace it by one without the expected columns
+        con.execute("drop table if exists kpi_root_causes")
         con.execute("create table kpi_root_causes as select 1 as something_else")
     assert main(args) == 0
     assert "Top root cause: not computed" in capsys.readouterr().out
