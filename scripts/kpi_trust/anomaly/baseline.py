@@ -113,7 +113,12 @@ def window_min(matrix: np.ndarray, count: np.ndarray) -> np.ndarray:
 
 
 def window_mean(matrix: np.ndarray, count: np.ndarray) -> np.ndarray:
-    return np.where(count >= 1, np.nansum(matrix, axis=1) / np.maximum(count, 1), np.nan)
+    """Mean of the window's values, summed left to right (np.cumsum) so the result does not
+    depend on the matrix's width (np.nansum's pairwise blocks do: a series cut short would get
+    other last bits, and the no-look-ahead rule is checked bit for bit)."""
+    running = np.cumsum(np.nan_to_num(matrix, nan=0.0), axis=1)
+    total = _at(running, np.maximum(count, 1) - 1)
+    return np.where(count >= 1, total / np.maximum(count, 1), np.nan)
 
 
 def window_count(matrix: np.ndarray, count: np.ndarray) -> np.ndarray:

@@ -76,7 +76,8 @@ def root_cause_sql(con) -> str | None:
 
     ``kpi_root_causes`` is built by a separate part of the project; its columns may still move,
     so this is the only place that reads it: the table must exist with the key columns and
-    ``root_cause``; ``cause_rank`` or ``rank`` (1 = top), ``explained_share`` and ``sentence`` are used when present.
+    ``root_cause``; ``cause_rank`` or ``rank`` (1 = top), ``explained_share`` and ``sentence``
+    are used when present.
     Output columns: kpi_name, kpi_date, dimension_name, dimension_value, root_cause,
     root_cause_share, root_cause_sentence.
     """
