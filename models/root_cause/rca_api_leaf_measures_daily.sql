@@ -8,45 +8,26 @@
     calls) that the percentile KPIs are decomposed through (docs/root-cause.md). -#}
 {%- set leaf_columns = ['api_name', 'api_version', 'region', 'client_type', 'document_type'] -%}
 
-with adjusted_calls as (
+{#- adjusted: what kpi_daily.value is computed from; reported: behind value_reported -#}
+{%- set basis_models = {'adjusted': 'fct_api_calls', 'reported': 'int_api_calls_reported'} -%}
 
-    select
-        'adjusted' as value_basis,
-        call_date,
-        coalesce(api_name, '(null)') as api_name,
-        coalesce(api_version, '(null)') as api_version,
-        coalesce(region, '(null)') as region,
-        coalesce(client_type, '(null)') as client_type,
-        coalesce(document_type, '(null)') as document_type,
-        status,
-        latency_ms
-    from {{ ref('fct_api_calls') }}
-    where call_date is not null
+with calls as (
 
-),
-
-reported_calls as (
-
-    select
-        'reported' as value_basis,
-        call_date,
-        coalesce(api_name, '(null)') as api_name,
-        coalesce(api_version, '(null)') as api_version,
-        coalesce(region, '(null)') as region,
-        coalesce(client_type, '(null)') as client_type,
-        coalesce(document_type, '(null)') as document_type,
-        status,
-        latency_ms
-    from {{ ref('int_api_calls_reported') }}
-    where call_date is not null
-
-),
-
-calls as (
-
-    select * from adjusted_calls
-    union all
-    select * from reported_calls
+    {%- for value_basis, model_name in basis_models.items() %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            '{{ value_basis }}' as value_basis,
+            call_date,
+            {%- for column in leaf_columns %}
+                coalesce({{ column }}, '(null)') as {{ column }},
+            {%- endfor %}
+            status,
+            latency_ms
+        from {{ ref(model_name) }}
+        where call_date is not null
+    {%- endfor %}
 
 ),
 
