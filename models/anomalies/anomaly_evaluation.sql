@@ -67,12 +67,10 @@ window_rows as (
         on
             incidents.kpi_name = anomalies.kpi_name
             and (
-                anomalies.dimension_name = 'all'
-                or incidents.slice_dimension = 'all'
-                or (
-                    anomalies.dimension_name = incidents.slice_dimension
-                    and anomalies.dimension_value = incidents.slice_value
-                )
+                {{ incident_covers_slice(
+                    'anomalies.dimension_name', 'anomalies.dimension_value',
+                    'incidents.slice_dimension', 'incidents.slice_value'
+                ) }}
                 -- a pair of the labelled root-cause set ('api_name=x&region=y', elements
                 -- ';'-separated): a combination incident also moves its other dimension's slice
                 or {{ dbt.concat(["'&'", "replace(incidents.root_cause, ';', '&')", "'&'"]) }}

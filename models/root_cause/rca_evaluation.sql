@@ -54,14 +54,10 @@ rows_covered as (
     inner join causes
         on
             incidents.kpi_name = causes.kpi_name
-            and (
-                causes.dimension_name = 'all'
-                or incidents.slice_dimension = 'all'
-                or (
-                    causes.dimension_name = incidents.slice_dimension
-                    and causes.dimension_value = incidents.slice_value
-                )
-            )
+            and {{ incident_covers_slice(
+                'causes.dimension_name', 'causes.dimension_value',
+                'incidents.slice_dimension', 'incidents.slice_value'
+            ) }}
             and {{ incident_touches_day(
                 'causes.kpi_name', 'causes.kpi_date', 'incidents.start_at', 'incidents.end_at'
             ) }}

@@ -52,9 +52,10 @@ pairs as (
             'kpi_rows.kpi_name', 'kpi_rows.kpi_date', 'incidents.start_at', 'incidents.end_at'
         ) }} as touches_row,
         case
-            when kpi_rows.dimension_name = 'all' or incidents.slice_dimension = 'all' then 'covers'
-            when kpi_rows.dimension_name = incidents.slice_dimension
-                and kpi_rows.dimension_value = incidents.slice_value then 'covers'
+            when {{ incident_covers_slice(
+                'kpi_rows.dimension_name', 'kpi_rows.dimension_value',
+                'incidents.slice_dimension', 'incidents.slice_value'
+            ) }} then 'covers'
             when kpi_rows.dimension_name = incidents.slice_dimension then 'sibling'
             else 'indirect'
         end as slice_relation
