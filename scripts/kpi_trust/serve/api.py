@@ -120,6 +120,14 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def _kpi_rows_sql(table: str, key: str, where: str) -> str:
+    """A KPI-row table's rows (without its hash key) matching `where`, in KPI-row order."""
+    return (
+        f"select * exclude ({key}) from {table} where "
+        f"{where} order by kpi_date, kpi_name, dimension_name, dimension_value"
+    )
+
+
 def _read(sql, params: list, limit: int, offset: int, kpi: str | None = None) -> dict:
     """Run a paged read on a fresh read-only connection (``sql``: text, or a function of it).
 
@@ -355,11 +363,13 @@ def create_app() -> FastAPI:
         if level:
             where += " and trust_level = ?"
             params.append(level)
-        sql = (
-            "select * exclude (kpi_trust_id) from kpi_trust_daily where "
-            f"{where} order by kpi_date, kpi_name, dimension_name, dimension_value"
+        return _read(
+            _kpi_rows_sql("kpi_trust_daily", "kpi_trust_id", where),
+            params,
+            limit,
+            offset,
+            kpi=filters.kpi,
         )
-        return _read(sql, params, limit, offset, kpi=filters.kpi)
 
     @app.get("/anomalies", response_model=Page, dependencies=auth, summary="kpi_anomalies_daily")
     def anomalies(
@@ -374,11 +384,13 @@ def create_app() -> FastAPI:
         params.append(basis)
         if flagged_only:
             where += " and is_anomaly"
-        sql = (
-            "select * exclude (kpi_anomaly_id) from kpi_anomalies_daily where "
-            f"{where} order by kpi_date, kpi_name, dimension_name, dimension_value"
+        return _read(
+            _kpi_rows_sql("kpi_anomalies_daily", "kpi_anomaly_id", where),
+            params,
+            limit,
+            offset,
+            kpi=filters.kpi,
         )
-        return _read(sql, params, limit, offset, kpi=filters.kpi)
 
     @app.get("/verdicts", response_model=Page, dependencies=auth, summary="kpi_verdicts_daily")
     def verdicts(
@@ -394,11 +406,13 @@ def create_app() -> FastAPI:
         if verdict:
             where += " and verdict = ?"
             params.append(verdict)
-        sql = (
-            "select * exclude (kpi_verdict_id) from kpi_verdicts_daily where "
-            f"{where} order by kpi_date, kpi_name, dimension_name, dimension_value"
+        return _read(
+            _kpi_rows_sql("kpi_verdicts_daily", "kpi_verdict_id", where),
+            params,
+            limit,
+            offset,
+            kpi=filters.kpi,
         )
-        return _read(sql, params, limit, offset, kpi=filters.kpi)
 
     @app.get(
         "/root-causes",
