@@ -104,7 +104,7 @@ def gate_sampling_noise(out, p_value, config):
     """Drop the detectors' flags on days a rate's move is within its sampling noise (binomial
     p-value above the seasonal detector's per-day level, config.alpha), then rebuild the alarm,
     status, direction and severity from the remaining flags as detect_series does."""
-    from kpi_trust.anomaly.consensus import severity
+    from kpi_trust.anomaly.consensus import alarm_columns
 
     noise = np.nan_to_num(p_value, nan=0.0) > config.alpha
     out["is_sampling_noise"] = noise
@@ -113,13 +113,12 @@ def gate_sampling_noise(out, p_value, config):
     levels = consensus_by_level(out, config)
     state, alarm = levels[min(config.consensus, len(LEVELS))]
     eligible = ~out["status"].isin(["insufficient_history", "missing_value"]).to_numpy()
-    z = out["z"].to_numpy()
+    missing = (out["status"] == "missing_value").to_numpy()
     out["is_anomaly"] = alarm
-    out["status"] = np.where(
-        eligible, np.where(alarm, "anomaly", np.where(state, "ongoing", "normal")), out["status"]
-    )
-    out["direction"] = np.where(state, np.where(z >= 0, "up", "down"), "")
-    out["severity"] = severity(z, state)
+    for column, values in alarm_columns(
+        state, alarm, eligible, missing, out["z"].to_numpy()
+    ).items():
+        out[column] = values
     return levels
 
 

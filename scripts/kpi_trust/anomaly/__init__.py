@@ -15,7 +15,7 @@ import pandas as pd
 from kpi_trust.anomaly.baseline import robust_baseline
 from kpi_trust.anomaly.changepoint import cusum, long_run_factor
 from kpi_trust.anomaly.config import DetectConfig, Resolved, infer_step, resolve
-from kpi_trust.anomaly.consensus import consensus_state, episodes, severity, vote
+from kpi_trust.anomaly.consensus import alarm_columns, consensus_state, episodes, vote
 from kpi_trust.anomaly.ml import features, ml_detectors
 
 __all__ = ["OUTPUT_COLUMNS", "DetectConfig", "detect_frame", "detect_series", "infer_step"]
@@ -105,9 +105,7 @@ def _score(series: pd.Series, res: Resolved) -> pd.DataFrame:
     state, agreeing = consensus_state(flags, scores, eligible, cfg.consensus, cfg)
     alarm = episodes(state, cfg.vote_window_rows, res.refractory_rows)
     z = base["z"].to_numpy()
-    status = np.where(alarm, "anomaly", np.where(state, "ongoing", "normal"))
-    status = np.where(eligible, status, "insufficient_history")
-    status = np.where(np.isnan(x), "missing_value", status)
+    described = alarm_columns(state, alarm, eligible, np.isnan(x), z)
     out = pd.DataFrame(
         {
             "timestamp": index,
@@ -118,9 +116,9 @@ def _score(series: pd.Series, res: Resolved) -> pd.DataFrame:
             "score": np.where(eligible, score, np.nan),
             "is_anomaly": alarm,
             "detectors_agreeing": np.where(eligible, agreeing, 0),
-            "status": status,
-            "direction": np.where(state, np.where(z >= 0, "up", "down"), ""),
-            "severity": severity(z, state),
+            "status": described["status"],
+            "direction": described["direction"],
+            "severity": described["severity"],
             "z": np.where(eligible, z, np.nan),
             "baseline": np.where(eligible, base["baseline"].to_numpy(), ""),
             # one frame built at once: adding columns one by one is slow for short series

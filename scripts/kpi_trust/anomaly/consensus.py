@@ -90,6 +90,20 @@ def episodes(state: np.ndarray, gap_rows: int, refractory_rows: int) -> np.ndarr
     return alarm
 
 
+def alarm_columns(
+    state: np.ndarray, alarm: np.ndarray, eligible: np.ndarray, missing: np.ndarray, z: np.ndarray
+) -> dict[str, np.ndarray]:
+    """status, direction and severity of each row from its anomalous state and alarm: the one
+    rule detect_series and the warehouse's sampling-noise gate both apply."""
+    status = np.where(alarm, "anomaly", np.where(state, "ongoing", "normal"))
+    status = np.where(eligible, status, "insufficient_history")
+    return {
+        "status": np.where(missing, "missing_value", status),
+        "direction": np.where(state, np.where(z >= 0, "up", "down"), ""),
+        "severity": severity(z, state),
+    }
+
+
 def severity(z: np.ndarray, state: np.ndarray) -> np.ndarray:
     """low / medium / high by the robust z (|z| < 5, < 10, >= 10) on anomalous rows."""
     out = np.full(len(z), "", dtype=object)
