@@ -163,18 +163,7 @@ def _localize(spec: KpiMeasure, cube: Cube, arrays: dict[str, np.ndarray], top_k
         sizes = (max(1.0 - whole, 0.01), sizes[1])
         # the normal approximation needs about MIN_EVENTS of the rarer outcome: n·min(p, 1 - p)
         rarer = min(whole, 1.0 - whole) or 1.0
-        min_mass = MIN_EVENTS * whole / rarer
-        return localize_ratio_cube(
-            cube,
-            num_a,
-            num_e,
-            den_a,
-            den_e,
-            prior_weight=RATIO_PRIOR_WEIGHT,
-            event_sizes=sizes,
-            numerator_min_mass=min_mass,
-            **options,
-        )
+        options = {**options, "numerator_min_mass": MIN_EVENTS * whole / rarer}
     return localize_ratio_cube(
         cube,
         num_a,
