@@ -112,7 +112,7 @@ game_reported as (
         arppu,
         d1_retention
     from (
-        {{ game_daily_kpis(game_reported_rows, game_dimensions, start_date=game_start) }}  -- noqa: PRS
+        {{ game_daily_kpis(game_reported_rows, game_dimensions, game_start) }}  -- noqa: PRS
     ) as reported_kpis
 
 ),
