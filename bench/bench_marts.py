@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -110,8 +111,7 @@ def dbt_build(out: Path, raw_dir: Path, run: int, scope: str, memory_limit: str)
     """A fresh `dbt build` (scope 'marts': the marts without tests; 'all': everything)."""
     work = out / f"dbt_{run}"
     (work / "seeds").mkdir(parents=True, exist_ok=True)
-    db = work / "kpi.duckdb"
-    db.unlink(missing_ok=True)
+    db = fresh_db(work / "kpi.duckdb")
     env = {
         **os.environ,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -134,10 +134,21 @@ def dbt_build(out: Path, raw_dir: Path, run: int, scope: str, memory_limit: str)
     return measured(cmd, env)
 
 
+def fresh_db(db: Path) -> Path:
+    """`db` with no file, WAL or spill directory left by an earlier (maybe failed) run.
+
+    A WAL left beside a deleted database file is replayed into the new one: a failed run's
+    half-written tables would come back.
+    """
+    db.unlink(missing_ok=True)
+    db.with_name(db.name + ".wal").unlink(missing_ok=True)
+    shutil.rmtree(db.with_name(db.name + ".tmp"), ignore_errors=True)
+    return db
+
+
 def hand_build(out: Path, raw_dir: Path, run: int, memory_limit: str) -> Run:
     """The hand-written DuckDB script in a fresh process (the floor)."""
-    db = out / f"hand_{run}.duckdb"
-    db.unlink(missing_ok=True)
+    db = fresh_db(out / f"hand_{run}.duckdb")
     code = HAND.format(
         bench=str(Path(__file__).parent), db=str(db), raw=str(raw_dir), memory_limit=memory_limit
     )
@@ -146,8 +157,7 @@ def hand_build(out: Path, raw_dir: Path, run: int, memory_limit: str) -> Run:
 
 def pandas_build(out: Path, raw_dir: Path, run: int) -> Run:
     """bench/marts_pandas.py in a fresh process (pandas has no memory limit to set)."""
-    db = out / f"pandas_{run}.duckdb"
-    db.unlink(missing_ok=True)
+    db = fresh_db(out / f"pandas_{run}.duckdb")
     return measured([sys.executable, str(BENCH / "marts_pandas.py"), str(raw_dir), str(db)])
 
 

@@ -12,6 +12,8 @@
 {%- set game_dimensions = ['platform', 'country', 'acquisition_channel'] -%}
 {%- set api_start = incremental_lookback_start('kpi_date') if is_incremental() else none -%}
 {%- set game_start = api_start -%}
+{%- set api_reported_rows = ref('int_api_calls_reported') -%}
+{%- set game_reported_rows = ref('int_game_events_reported') -%}
 
 with kpi_definitions as (
 
@@ -44,7 +46,7 @@ api_adjusted as (
 
 api_reported_counts as (
 
-    {{ api_daily_rollup(ref('int_api_calls_reported'), api_dimensions, start_date=api_start) }}
+    {{ api_daily_rollup(api_reported_rows, api_dimensions, start_date=api_start) }}  -- noqa: PRS
 
 ),
 
@@ -110,9 +112,7 @@ game_reported as (
         arppu,
         d1_retention
     from (
-        {{ game_daily_kpis(
-            ref('int_game_events_reported'), game_dimensions, start_date=game_start
-        ) }}
+        {{ game_daily_kpis(game_reported_rows, game_dimensions, game_start) }}  -- noqa: PRS
     ) as reported_kpis
 
 ),

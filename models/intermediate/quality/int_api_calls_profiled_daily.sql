@@ -96,7 +96,7 @@ dated as (
 missing_columns as (
 
     -- the column most often missing per day and slice, for the signal's detail text
-    {{ missing_column_ranks('dated', slice_dimensions) }}
+    {{ missing_column_ranks('dated', slice_dimensions) }}  -- noqa: PRS
 
 ),
 
@@ -117,14 +117,14 @@ profiled_slices as (
         sum(late_arrival_row) as late_arrival_rows,
         {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
     from dated
-    group by {{ dimension_grouping_sets('signal_date', slice_dimensions) }}
+    group by {{ dimension_grouping_sets('signal_date', slice_dimensions) }}  -- noqa: PRS
     having {{ grouping_dimension_not_null(slice_dimensions) }}
 
 ),
 
 recorded_elsewhere as (
 
-    {{ implausible_rows_on_recorded_day('dated', slice_dimensions) }}
+    {{ implausible_rows_on_recorded_day('dated', slice_dimensions) }}  -- noqa: PRS
 
 ),
 

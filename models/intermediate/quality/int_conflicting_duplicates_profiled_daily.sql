@@ -70,7 +70,7 @@ with
             cast(count(*) as {{ type_double() }}) as denominator,
             signal_date
         from {{ dataset }}_flagged
-        group by {{ dimension_grouping_sets('signal_date', dimensions) }}
+        group by {{ dimension_grouping_sets('signal_date', dimensions) }}  -- noqa: PRS
         having {{ grouping_dimension_not_null(dimensions) }}
 
     ),

@@ -29,7 +29,7 @@ slice_days as (
         {%- endfor %}
         count(distinct session_id) as sessions
     from facts
-    group by {{ dimension_grouping_sets('event_date', dimensions) }}
+    group by {{ dimension_grouping_sets('event_date', dimensions) }}  -- noqa: PRS
     having {{ grouping_dimension_not_null(dimensions) }}
 
 ),

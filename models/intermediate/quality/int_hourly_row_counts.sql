@@ -44,6 +44,7 @@ with
             row_hour,
             count(*) as row_count
         from {{ dataset }}_rows
+        -- noqa: disable=PRS
         group by {{ dimension_grouping_sets('row_date', dimensions, ['row_hour']) }}
         having {{ grouping_dimension_not_null(dimensions) }}
 
@@ -59,6 +60,7 @@ with
             count(*) as row_count
         from {{ dataset }}_rows
         group by ingested_date, ingested_hour
+        -- noqa: enable=PRS
 
     ),
 {%- endfor %}

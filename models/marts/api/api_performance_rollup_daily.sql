@@ -1,10 +1,8 @@
+{%- set dimensions = ['api_name', 'region', 'document_type'] -%}
+{%- set start = incremental_lookback_start('call_date') if is_incremental() else none -%}
 with rollup as (
 
-    {{ api_daily_rollup(
-        ref('fct_api_calls'),
-        ['api_name', 'region', 'document_type'],
-        start_date=(incremental_lookback_start('call_date') if is_incremental() else none),
-    ) }}
+    {{ api_daily_rollup(ref('fct_api_calls'), dimensions, start_date=start) }}  -- noqa: PRS
 
 ),
 

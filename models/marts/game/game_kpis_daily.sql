@@ -1,12 +1,11 @@
 {#- Adjusted game KPIs: deduplicated, drift-normalised, valid events of human user-days
     (bot days left out). Formulas: macros/marts/game_daily_kpis.sql. -#}
+{%- set human_rows = '(select * from ' ~ ref('fct_game_events') ~ ' where not is_bot)' -%}
+{%- set dimensions = ['platform', 'country', 'acquisition_channel'] -%}
+{%- set start = incremental_lookback_start('event_date') if is_incremental() else none -%}
 with kpis as (
 
-    {{ game_daily_kpis(
-        '(select * from ' ~ ref('fct_game_events') ~ ' where not is_bot)',
-        ['platform', 'country', 'acquisition_channel'],
-        start_date=(incremental_lookback_start('event_date') if is_incremental() else none),
-    ) }}
+    {{ game_daily_kpis(human_rows, dimensions, start_date=start) }}  -- noqa: PRS
 
 ),
 
