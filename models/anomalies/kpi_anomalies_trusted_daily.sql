@@ -38,6 +38,8 @@ trust as (
         reported_reasons,
         trust_score,
         reported_trust_score,
+        max_unseen_loss,
+        is_loss_suspected,
         kpi_date
     from {{ ref('kpi_trust_daily') }}
 
@@ -134,6 +136,8 @@ final as (
         paired.detectors_agreeing_reported,
         trust.trust_score,
         trust.reported_trust_score,
+        trust.max_unseen_loss,
+        trust.is_loss_suspected,
         paired.is_adjusted_anomaly,
         paired.is_reported_anomaly,
         coalesce(paired.is_adjusted_moved, false) as is_adjusted_moved,

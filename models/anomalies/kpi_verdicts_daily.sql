@@ -3,7 +3,8 @@
     uncertain) and one sentence of reasons, e.g. "revenue_usd -48 % vs expected on
     platform=ios; data trusted (98): real movement". The trust read is that of the value that
     moved: trust_level for `value` when the adjusted value moved, else reported_trust_level; of
-    its reasons, the largest only. A move the warehouse's repairs mostly removed
+    its reasons, the largest only. An insufficient_data value that dropped by more than its
+    max_unseen_loss is a real movement, and the sentence says so. A move the warehouse's repairs mostly removed
     (is_mostly_repaired) says how much of it was removed. -#}
 {%- set string_type = api.Column.translate_type('string') -%}
 
@@ -34,7 +35,8 @@ judged as (
         ) as is_mostly_repaired,
         {{ anomaly_verdict(
             'is_adjusted_moved', 'adjusted_status', 'trust_level', 'reported_trust_level',
-            'value', 'value_reported', 'trust_score', 'reported_trust_score', 'repaired_share'
+            'value', 'value_reported', 'trust_score', 'reported_trust_score', 'repaired_share',
+            'expected', 'expected_reported', 'max_unseen_loss', 'is_loss_suspected'
         ) }} as verdict
     from shares
 
@@ -107,7 +109,12 @@ final as (
                 dbt.cast('cast(round(moved_trust_score, 0) as ' ~ dbt.type_int() ~ ')', string_type),
                 "case when moved_trust_level <> 'high' and moved_trust_reason is not null "
                 ~ "then ': ' || moved_trust_reason else '' end",
-                "'): '", "replace(verdict, '_', ' ')",
+                "'): '",
+                "case when moved_trust_level = 'insufficient_data' "
+                ~ "and verdict = 'real_movement' then 'a drop larger than any loss the tests "
+                ~ "could miss (' || cast(cast(round(100 * max_unseen_loss, 0) as "
+                ~ dbt.type_int() ~ ") as " ~ string_type ~ ") || ' %): ' else '' end",
+                "replace(verdict, '_', ' ')",
             ]) }}
         end as reasons,
         value,

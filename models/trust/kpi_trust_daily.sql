@@ -6,7 +6,8 @@
     Levels: high / medium / low from the thresholds; 'insufficient_data' when the data cannot
     decide and no evidence made the row low: the slice-day has fewer than var('quality_min_rows')
     rows, or (KPIs computed from one event type) a loss of more than
-    var('trust_max_undetectable_loss') of its events could go unseen (int_kpi_detectable_losses). Reasons: the three largest penalties in plain words; top_reasons also names the
+    var('trust_max_undetectable_loss') of its events could go unseen (int_kpi_detectable_losses;
+    for a total, also of a material slice's events: undecidable_slice). Reasons: the three largest penalties in plain words; top_reasons also names the
     repairs behind `value`, with both numbers. Penalties are summed and worded per KPI row in
     trust_kpi_reasons_daily. -#}
 {%- set string_type = api.Column.translate_type('string') -%}
@@ -51,6 +52,9 @@ detectable_losses as (
         dimension_value,
         expected_events,
         min_detectable_loss,
+        max_unseen_loss,
+        is_loss_suspected,
+        undecidable_slice,
         kpi_date
     from {{ ref('int_kpi_detectable_losses') }}
 
@@ -82,9 +86,13 @@ scored as (
         coalesce(slice_rows.row_count, 0) as slice_rows,
         detectable_losses.expected_events,
         detectable_losses.min_detectable_loss,
+        detectable_losses.max_unseen_loss,
+        detectable_losses.is_loss_suspected,
+        detectable_losses.undecidable_slice,
         coalesce(slice_rows.row_count, 0) < {{ var('quality_min_rows') }}
         or coalesce(detectable_losses.min_detectable_loss, 0)
-        > {{ var('trust_max_undetectable_loss') }} as is_undecidable,
+        > {{ var('trust_max_undetectable_loss') }}
+        or detectable_losses.undecidable_slice is not null as is_undecidable,
         greatest(0, 100 - coalesce(reasons.total_penalty, 0)) as trust_score,
         greatest(0, 100 - coalesce(reasons.reported_penalty, 0)) as reported_trust_score,
         coalesce(reasons.total_penalty, 0) as total_penalty,
@@ -133,7 +141,9 @@ final as (
             when slice_rows < {{ var('quality_min_rows') }}
                 then 'only ' || {{ dbt.cast('slice_rows', string_type) }}
                     || ' rows in this slice-day: too few for the quality tests to decide'
-            when is_undecidable
+            when
+                is_undecidable
+                and min_detectable_loss > {{ var('trust_max_undetectable_loss') }}
                 then 'a loss of up to '
                     || {{ dbt.cast(
                         'cast(round(100 * min_detectable_loss, 0) as integer)', string_type
@@ -141,6 +151,9 @@ final as (
                     || '% of its events could go unseen here ('
                     || {{ dbt.cast('cast(round(expected_events, 0) as integer)', string_type) }}
                     || ' expected): too few to decide'
+            when is_undecidable
+                then 'a loss confined to ' || undecidable_slice
+                    || ' could go unseen: its own events are too few to decide'
         end as top_reasons,
         reported_reasons,
         cast(value as {{ type_double() }}) as value,  -- noqa: RF04
@@ -150,6 +163,8 @@ final as (
         cast(round(total_penalty, 2) as {{ type_double() }}) as total_penalty,
         cast(n_penalties as {{ dbt.type_int() }}) as n_penalties,
         cast(min_detectable_loss as {{ type_double() }}) as min_detectable_loss,
+        cast(max_unseen_loss as {{ type_double() }}) as max_unseen_loss,
+        is_loss_suspected,
         kpi_date
     from scored
 

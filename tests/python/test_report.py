@@ -133,7 +133,17 @@ def test_memo_numbers_match_sql(small_warehouse, report):
         )
     )
     assert facts.verdict_counts == verdicts
-    assert len(facts.real_movements) == verdicts.get("real_movement", 0)
+    assert len(facts.real_movements) + len(facts.minor_real_movements) == verdicts.get(
+        "real_movement", 0
+    )
+    (n_listed,) = sql(
+        db,
+        "select count(*) from kpi_verdicts_daily where verdict = 'real_movement'"
+        " and (dimension_name = 'all' or severity in ('warning', 'critical'))"
+        " and kpi_date between ? and ?",
+        week,
+    )[0]
+    assert len(facts.real_movements) == n_listed
     assert len(facts.data_incidents) == verdicts.get("data_incident", 0)
     (n_repaired,) = sql(
         db,

@@ -106,7 +106,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=str(DEFAULT_PLAYERS),
         help=(
             "players installing over the period incl. a 60-day pre-history; scales DAU and game "
-            f"events (default {DEFAULT_PLAYERS}: DAU ~1,000-1,500)"
+            f"events (default {DEFAULT_PLAYERS}: DAU ~3,000-4,500)"
         ),
     )
     parser.add_argument(

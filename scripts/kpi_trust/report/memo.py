@@ -7,6 +7,8 @@ What counts as what:
   behind the number is broken that day, README "Reading the trust score") — grouped per day,
   dataset and leading reason, since one broken batch lowers every KPI of its dataset;
 - real movement: a verdict `real_movement` (the KPI moved on data the trust score vouches for);
+  listed when it is on a total or of severity warning / critical (robust |z| >= 5); the
+  severity-info moves of single slices are counted, not listed (`is_material_move`);
 - repaired: a verdict `repaired_incident`, and every KPI row whose adjusted `value` differs from
   `value_reported` (the warehouse repaired the data behind it);
 - uncertain: a verdict `uncertain` (too little data to tell);
@@ -31,6 +33,15 @@ SAME_VALUE_RTOL = 1e-9
 # Rows listed per memo table; the rest are counted in an "and N more" line.
 MAX_ROWS = 12
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+# Severities the memo lists on a single slice. Each daily series alarms about once a year by
+# chance (docs/anomalies.md, "Thresholds"), so across a warehouse's hundreds of slice series a
+# few info moves (robust |z| 3-5) a week are expected from noise alone; |z| >= 5 is not.
+LISTED_SLICE_SEVERITIES = ("warning", "critical")
+
+
+def is_material_move(frame: pd.DataFrame) -> pd.Series:
+    """Moves worth a line in the memo: any total, or a slice's at warning / critical severity."""
+    return (frame["dimension_name"] == "all") | frame["severity"].isin(LISTED_SLICE_SEVERITIES)
 
 
 def lead_reason(reasons: object) -> str:
@@ -83,6 +94,7 @@ class MemoFacts:
     verdict_counts: dict[str, int]
     data_incidents: pd.DataFrame
     real_movements: pd.DataFrame
+    minor_real_movements: pd.DataFrame
     repaired_verdicts: pd.DataFrame
     uncertain: pd.DataFrame
     repaired_rows: pd.DataFrame
@@ -202,6 +214,8 @@ def memo_facts(data: ReportData) -> MemoFacts:
             .reset_index(drop=True)
         )
 
+    real = pick("real_movement")
+    material = is_material_move(real) if len(real) else pd.Series(dtype=bool)
     return MemoFacts(
         week_start=data.week_start,
         latest_date=data.latest_date,
@@ -213,7 +227,8 @@ def memo_facts(data: ReportData) -> MemoFacts:
         insufficient=insufficient,
         verdict_counts={str(k): int(v) for k, v in counts.items()},
         data_incidents=pick("data_incident"),
-        real_movements=pick("real_movement"),
+        real_movements=real[material].reset_index(drop=True) if len(real) else real,
+        minor_real_movements=real[~material].reset_index(drop=True) if len(real) else real,
         repaired_verdicts=pick("repaired_incident"),
         uncertain=pick("uncertain"),
         repaired_rows=repaired,
@@ -259,6 +274,7 @@ def render_markdown(facts: MemoFacts, source: str, plot: str | None = None) -> s
     """The memo as Markdown. Every number comes from `facts`; the words around them are fixed."""
     week = f"{facts.week_start} to {facts.latest_date}"
     n_real = len(facts.real_movements)
+    n_minor = len(facts.minor_real_movements)
     n_incident_verdicts = len(facts.data_incidents)
     n_repaired_verdicts = len(facts.repaired_verdicts)
     n_uncertain = len(facts.uncertain)
@@ -288,7 +304,7 @@ def render_markdown(facts: MemoFacts, source: str, plot: str | None = None) -> s
         )
     if facts.has_verdicts:
         summary += (
-            f"The anomaly detectors flagged moves judged {n_real} real movement(s), "
+            f"The anomaly detectors flagged moves judged {n_real + n_minor} real movement(s), "
             f"{n_incident_verdicts} data incident(s), {n_repaired_verdicts} repaired "
             f"incident(s) and {n_uncertain} uncertain."
         )
@@ -337,13 +353,23 @@ def render_markdown(facts: MemoFacts, source: str, plot: str | None = None) -> s
 
     lines += ["## Real movements: act on these", ""]
     if facts.real_movements.empty:
-        lines += ["None this week." if facts.has_verdicts else "No verdict table.", ""]
+        none = "None on a total or above severity info this week."
+        lines += [none if facts.has_verdicts else "No verdict table.", ""]
     else:
         lines += _table(VERDICT_HEADER, _verdict_rows(facts.real_movements), n_real)
         lines += [""]
         for row in facts.real_movements.head(MAX_ROWS).itertuples():
             if row.reasons:
                 lines.append(f"- {row.kpi_date} {row.kpi_name}: {row.reasons}")
+        lines += [""]
+    if n_minor:
+        lines.append(
+            f"{n_minor} smaller move(s) of single slices (severity info, robust |z| < 5: "
+            f"{', '.join(sorted(set(facts.minor_real_movements['kpi_name'])))}) are not listed: "
+            "each series alarms about once a year by chance, so across hundreds of slice "
+            "series a few such moves a week are expected from noise alone. All of them: "
+            "`reports/index.html`."
+        )
         lines += [""]
 
     lines += ["## Repaired numbers", ""]
@@ -443,8 +469,9 @@ def render_markdown(facts: MemoFacts, source: str, plot: str | None = None) -> s
     if n_real:
         names = ", ".join(sorted(set(facts.real_movements["kpi_name"])))
         actions.append(
-            f"Take the {n_real} real movement(s) ({names}) to their owners: the data behind "
-            "them is trusted."
+            f"Take the {n_real} real movement(s) listed ({names}) to their owners: the data "
+            "behind them is trusted (or, on too few events, the drop is larger than any loss "
+            "the tests could miss)."
         )
     if n_rows or n_repaired_verdicts:
         actions.append("Quote `value` (adjusted), not `value_reported`, for the repaired rows.")

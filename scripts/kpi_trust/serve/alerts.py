@@ -93,6 +93,11 @@ class AlertConfig:
     critical_trust_below: float = 40.0
     low_trust: bool = True
     verdicts: tuple[str, ...] = ALERT_VERDICTS
+    # A real movement of a single slice pages only at or above this detector severity (a total's
+    # always pages). Each daily series alarms about once a year by chance (docs/anomalies.md,
+    # "Thresholds"), so across hundreds of slice series a few info moves (robust |z| 3-5) a
+    # week are noise; 'info' pages them all.
+    slice_movement_min_severity: str = "warning"
     # Only incidents whose last day is within this many days of the warehouse's last day
     # (None: all history, as on the first run over the default data).
     lookback_days: int | None = None
@@ -233,7 +238,15 @@ def load_config(path: str | os.PathLike | None = None) -> AlertConfig:
         if not isinstance(raw, dict):
             raise ConfigError(f"{file}: the top level must be a mapping")
     where = str(file) if file else "env"
-    known = {*NUMBER_KEYS, "channels", "report_url", "low_trust", "verdicts", "lookback_days"}
+    known = {
+        *NUMBER_KEYS,
+        "channels",
+        "report_url",
+        "low_trust",
+        "verdicts",
+        "lookback_days",
+        "slice_movement_min_severity",
+    }
     unknown = set(raw) - known
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -266,6 +279,13 @@ def load_config(path: str | os.PathLike | None = None) -> AlertConfig:
     if bad:
         raise ConfigError(f"{where}: verdicts: unknown verdict(s) {', '.join(map(str, bad))}")
     lookback = raw.get("lookback_days")
+    slice_severity = str(
+        raw.get("slice_movement_min_severity", AlertConfig.slice_movement_min_severity)
+    )
+    if slice_severity not in SEVERITIES:
+        raise ConfigError(
+            f"{where}: slice_movement_min_severity must be one of {', '.join(SEVERITIES)}"
+        )
     return AlertConfig(
         channels=tuple(channels),
         report_url=str(
@@ -274,6 +294,7 @@ def load_config(path: str | os.PathLike | None = None) -> AlertConfig:
         low_trust=bool(raw.get("low_trust", True)),
         verdicts=verdicts,
         lookback_days=int(lookback) if lookback is not None else None,
+        slice_movement_min_severity=slice_severity,
         **values,
     )
 
@@ -299,6 +320,8 @@ def candidate_rows(con, config: AlertConfig) -> pd.DataFrame:
         "null::double as root_cause_share, null::varchar as root_cause_sentence where false"
     )
     verdict_list = ", ".join(f"'{v}'" for v in config.verdicts) or "''"
+    slice_floor = SEVERITIES.index(config.slice_movement_min_severity)
+    slice_severities = ", ".join(f"'{s}'" for s in SEVERITIES[slice_floor:])
     low_trust = "trust.trust_level = 'low'" if config.low_trust else "false"
     sql = f"""
     with top_evidence as (
@@ -328,6 +351,8 @@ def candidate_rows(con, config: AlertConfig) -> pd.DataFrame:
             direction, reasons, expected, value_reported, moved_basis
         from main.kpi_verdicts_daily
         where verdict in ({verdict_list})
+            and (verdict <> 'real_movement' or dimension_name = 'all'
+                or severity in ({slice_severities}))
     )
     select trust.kpi_name, trust.dataset, trust.dimension_name, trust.dimension_value,
         trust.unit, trust.kpi_date, trust.value, trust.trust_score, trust.trust_level,
