@@ -273,7 +273,8 @@ def test_a_rate_move_within_its_sampling_noise_is_not_an_alarm():
     """The binomial gate (kpi_anomalies_daily.sampling_noise_p), on a sparse-event rate made
     here: ~100 calls a day, a timeout rate of 0.4 % (0 timeouts on most days). Two timeouts of
     60 calls (3.3 %, far off the series' median of 0) is within sampling noise; 20 of 100 is not;
-    the pooled rate uses only earlier days; fractional counts are not gated."""
+    the pooled rate uses only earlier days; a rate never seen is not taken as 0; fractional
+    counts are not gated."""
     spec = importlib.util.spec_from_file_location("kpi_anomalies_daily", MODEL_FILE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -296,3 +297,12 @@ def test_a_rate_move_within_its_sampling_noise_is_not_an_alarm():
     assert module.sampling_noise_p(later, "numerator", "denominator", 56)[65] == p_value[65]
     rows.loc[60, "numerator"] = 2.5
     assert np.isnan(module.sampling_noise_p(rows, "numerator", "denominator", 56)[60])
+    # a slice that never timed out in its 56 past days (~15 calls a day): one timeout of 13 is
+    # not impossible (the pooled rate is the Jeffreys (k + 1/2) / (n + 1), not 0); 8 of 13 is
+    # an alarm
+    small = pd.DataFrame({"kpi_date": days, "numerator": 0.0, "denominator": 15.0})
+    small.loc[60, ["numerator", "denominator"]] = [1.0, 13.0]
+    small.loc[65, ["numerator", "denominator"]] = [8.0, 13.0]
+    p_small = module.sampling_noise_p(small, "numerator", "denominator", 56)
+    assert p_small[60] > level
+    assert p_small[65] < 1e-6

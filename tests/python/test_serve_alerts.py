@@ -69,8 +69,10 @@ def test_grouping_one_incident_per_dataset_cause_and_consecutive_days():
             ("api_calls", "data:validity", "api_p95_latency_ms", "us", date(2026, 7, 3), 60, None),
             # a gap of two days: a new incident
             ("api_calls", "data:validity", "api_calls", "all", date(2026, 7, 6), 50, None),
-            # another cause the same days: its own incident
+            # another cause on a day of it: the same incident (one deploy breaks several checks)
             ("api_calls", "data:timeliness", "api_calls", "all", date(2026, 7, 2), 50, None),
+            # another cause on days of its own: its own incident
+            ("api_calls", "data:uniqueness", "api_calls", "all", date(2026, 7, 9), 50, None),
             # another dataset, same cause and days: its own incident
             ("game_events", "data:validity", "dau", "all", date(2026, 7, 2), 50, "game-team"),
         ]
@@ -79,13 +81,14 @@ def test_grouping_one_incident_per_dataset_cause_and_consecutive_days():
     keys = [(i.dataset, i.cause, i.first_date.day, i.last_date.day) for i in incidents]
     assert keys == [
         ("api_calls", "data:validity", 1, 3),
-        ("api_calls", "data:timeliness", 2, 2),
         ("game_events", "data:validity", 2, 2),
         ("api_calls", "data:validity", 6, 6),
+        ("api_calls", "data:uniqueness", 9, 9),
     ]
     first = incidents[0]
-    assert len(first.rows) == 3 and first.severity == "critical"  # trust 0 <= 40
-    assert first.owners == {"platform"} and incidents[2].owners == {"game-team"}
+    assert len(first.rows) == 4 and first.severity == "critical"  # trust 0 <= 40
+    assert set(first.rows["cause"]) == {"data:validity", "data:timeliness"}
+    assert first.owners == {"platform"} and incidents[1].owners == {"game-team"}
     # the id does not move when a later day joins the incident (re-runs recognise it)
     grown = pd.concat(
         [
@@ -97,6 +100,29 @@ def test_grouping_one_incident_per_dataset_cause_and_consecutive_days():
     assert (
         grown_first.last_date == date(2026, 7, 4) and grown_first.incident_id == first.incident_id
     )
+
+
+def test_a_move_on_a_broken_dataset_day_joins_that_data_incident():
+    rows = _rows(
+        [
+            ("game_events", "data:uniqueness", "sessions", "all", date(2026, 8, 29), 40, None),
+            # the same dataset and day: read in the data incident's alert, not a second page
+            ("game_events", "real_movement", "revenue_usd", "all", date(2026, 8, 29), 95, None),
+            # the next day, no data rows that day: joins the broken day before (max_gap_days)
+            ("game_events", "real_movement", "dau", "all", date(2026, 8, 30), 95, None),
+            # two days later: a real movement of its own
+            ("game_events", "real_movement", "dau", "all", date(2026, 9, 1), 95, None),
+            # another dataset that day: untouched
+            ("api_calls", "real_movement", "api_calls", "all", date(2026, 8, 29), 95, None),
+        ]
+    )
+    incidents = alerts.group_incidents(rows, _config())
+    keys = sorted((i.dataset, i.cause, i.first_date.day, len(i.rows)) for i in incidents)
+    assert keys == [
+        ("api_calls", "real_movement", 29, 1),
+        ("game_events", "data:uniqueness", 29, 3),
+        ("game_events", "real_movement", 1, 1),
+    ]
 
 
 def test_severity_tiers_and_routing():
@@ -333,7 +359,7 @@ def test_the_example_config_parses_and_env_channels_do_not_double(monkeypatch):
         ("game-owners", "smtp"),
     ]
     assert config.channels[2].owners == ("game-analytics",)
-    assert config.min_volume == 100 and config.suppression_hours == 24
+    assert config.min_volume == 100 and config.suppression_hours == 0
 
 
 def test_root_causes_are_read_when_the_table_exists(warehouse_copy, tmp_path, monkeypatch, capsys):

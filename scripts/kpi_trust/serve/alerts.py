@@ -27,7 +27,7 @@ from kpi_trust.serve.warehouse import has_table, root_cause_sql, table_columns
 
 SEVERITIES = ("info", "warning", "critical")
 CHANNEL_TYPES = ("slack", "webhook", "smtp")
-ALERT_VERDICTS = ("data_incident", "real_movement")
+ALERT_VERDICTS = ("data_incident", "real_movement", "repaired_incident")
 DEFAULT_CONFIG_FILE = "alerts.yml"
 # Env vars that configure alerts without a file (docs/serving.md); any of them switches alerts on.
 ENV_CONFIG = "KPI_TRUST_ALERTS_CONFIG"
@@ -83,9 +83,11 @@ class AlertConfig:
     # (insufficient_data) still applies on top.
     min_volume: float = 100.0
     # A same-dataset, same-cause incident starting within this many hours after the end of one
-    # already alerted is the same problem flapping: recorded as suppressed, not sent. 24 h lets
-    # one clean day inside an incident through without a second page.
-    suppression_hours: float = 24.0
+    # already alerted is the same problem flapping: recorded as suppressed, not sent. Off by
+    # default: consecutive days are already one incident (what a per-test 24 h suppression does
+    # elsewhere), and at daily grain a clean day between two problems is evidence of two. 24 h
+    # treats a one-day gap as flapping, for sources known to flap.
+    suppression_hours: float = 0.0
     # Days apart that still count as consecutive (1: the next day).
     max_gap_days: int = 1
     # trust_score at or below this makes an incident critical: a defect at health 0 costs 60
@@ -346,18 +348,38 @@ def candidate_rows(con, config: AlertConfig) -> pd.DataFrame:
         from main.kpi_anomalies_daily
         where value_basis = 'adjusted'
     ),
+    episodes as (
+        -- the last day of each alarm's episode: the day before the series' next day that is
+        -- not 'ongoing' (a persisting shift is one incident, not one per re-alarm)
+        select kpi_name, dimension_name, dimension_value, value_basis, kpi_date,
+            cast(coalesce(
+                min(case when status <> 'ongoing' then kpi_date end) over (
+                    partition by kpi_name, dimension_name, dimension_value, value_basis
+                    order by kpi_date rows between 1 following and unbounded following
+                ) - interval 1 day,
+                max(kpi_date) over (
+                    partition by kpi_name, dimension_name, dimension_value, value_basis
+                )
+            ) as date) as episode_end
+        from main.kpi_anomalies_daily
+    ),
     verdicts as (
-        select kpi_name, dimension_name, dimension_value, kpi_date, verdict, severity,
-            direction, reasons, expected, value_reported, moved_basis
-        from main.kpi_verdicts_daily
-        where verdict in ({verdict_list})
-            and (verdict <> 'real_movement' or dimension_name = 'all'
-                or severity in ({slice_severities}))
+        select v.kpi_name, v.dimension_name, v.dimension_value, v.kpi_date, v.verdict,
+            v.severity, v.direction, v.reasons, v.expected, v.value_reported, v.moved_basis,
+            e.episode_end
+        from main.kpi_verdicts_daily as v
+        left join episodes as e
+            on e.kpi_name = v.kpi_name and e.dimension_name = v.dimension_name
+            and e.dimension_value = v.dimension_value and e.kpi_date = v.kpi_date
+            and e.value_basis = v.moved_basis
+        where v.verdict in ({verdict_list})
+            and (v.verdict <> 'real_movement' or v.dimension_name = 'all'
+                or v.severity in ({slice_severities}))
     )
     select trust.kpi_name, trust.dataset, trust.dimension_name, trust.dimension_value,
         trust.unit, trust.kpi_date, trust.value, trust.trust_score, trust.trust_level,
         trust.top_reasons, verdicts.verdict, verdicts.severity as verdict_severity,
-        verdicts.direction, verdicts.reasons as verdict_sentence,
+        verdicts.direction, verdicts.reasons as verdict_sentence, verdicts.episode_end,
         coalesce(verdicts.expected, expectations.expected) as expected,
         top_evidence.evidence_category, volume.volume, owners.owner,
         roots.root_cause, roots.root_cause_share, roots.root_cause_sentence
@@ -379,6 +401,7 @@ def candidate_rows(con, config: AlertConfig) -> pd.DataFrame:
     """
     rows = con.execute(sql, [config.min_volume]).df()
     rows["kpi_date"] = pd.to_datetime(rows["kpi_date"]).dt.date
+    rows["episode_end"] = pd.to_datetime(rows["episode_end"]).dt.date
     rows["cause"] = [
         cause_of(v, c) for v, c in zip(rows["verdict"], rows["evidence_category"], strict=True)
     ]
@@ -400,7 +423,12 @@ def cause_of(verdict: object, evidence_category: object) -> str:
 
 
 def severity_of(rows: pd.DataFrame, config: AlertConfig) -> str:
-    """Critical, warning or info: the worst of the detector's severity and the trust score."""
+    """Critical, warning or info: the worst of the detector's severity and the trust score.
+    An incident of repaired moves only is info: `value` is right, the source needs fixing."""
+    if set(rows["verdict"].dropna()) == {"repaired_incident"} and not (
+        rows["trust_level"] == "low"
+    ).any():
+        return "info"
     worst = 0
     for sev in rows["verdict_severity"].dropna():
         if sev in SEVERITIES:
@@ -413,35 +441,118 @@ def severity_of(rows: pd.DataFrame, config: AlertConfig) -> str:
     return SEVERITIES[worst]
 
 
+def join_data_causes(rows: pd.DataFrame, max_gap_days: int = 1) -> pd.DataFrame:
+    """A move on or next to a dataset-day whose data is broken belongs to that data incident.
+
+    A ``real_movement`` or ``repaired_incident`` row on a day when the same dataset also has
+    rows with a data cause (low trust, ``data_incident``), or at most ``max_gap_days`` from
+    such a day, takes the nearest such day's commonest data cause (the same day first, then
+    the day before): the move is read in the data incident's alert, not paged as a second
+    incident of the same broken feed.
+    """
+    if rows.empty:
+        return rows
+    data_rows = rows[rows["cause"].str.startswith("data:")]
+    if data_rows.empty:
+        return rows
+    day_cause = (
+        data_rows.groupby(["dataset", "kpi_date"])["cause"]
+        .agg(lambda causes: causes.value_counts().sort_index().idxmax())
+        .to_dict()
+    )
+    out = rows.copy()
+    offsets = sorted(range(-max_gap_days, max_gap_days + 1), key=lambda d: (abs(d), -d))
+    for index, row in out[~out["cause"].str.startswith("data:")].iterrows():
+        for offset in offsets:
+            cause = day_cause.get((row["dataset"], row["kpi_date"] - timedelta(days=offset)))
+            if cause is not None:
+                out.at[index, "cause"] = cause
+                break
+    return out
+
+
+def covered_days(rows: pd.DataFrame) -> list[date]:
+    """The days a group of rows covers: each row's day, and for a move (not a data cause) the
+    days its anomaly episode stays 'ongoing' after it (``episode_end``), so a shift that persists
+    and re-alarms a few days later is one incident. Data incidents end with their low-trust or
+    data_incident days: a detector's episode outlasts the broken data it flagged."""
+    days: set[date] = set(rows["kpi_date"])
+    if "episode_end" in rows:
+        moves = rows[~rows["cause"].str.startswith("data:")]
+        for start, end in zip(moves["kpi_date"], moves["episode_end"], strict=True):
+            if isinstance(end, date) and not pd.isna(end) and end > start:
+                days.update(start + timedelta(days=n) for n in range((end - start).days + 1))
+    return sorted(days)
+
+
+def merge_overlapping(incidents: list[Incident], config: AlertConfig) -> list[Incident]:
+    """Data incidents of one dataset with different causes that share a day are one incident:
+    one bad deploy breaks several checks at once (invalid statuses and invalid latencies).
+    The cause with the most rows names it; the rest are in its rows."""
+    merged: list[Incident] = []
+    for incident in sorted(incidents, key=lambda i: (i.dataset, i.first_date, -len(i.rows))):
+        target = next(
+            (
+                m
+                for m in merged
+                if m.dataset == incident.dataset
+                and m.cause.startswith("data:")
+                and incident.cause.startswith("data:")
+                and set(m.rows["kpi_date"]) & set(incident.rows["kpi_date"])
+            ),
+            None,
+        )
+        if target is None:
+            merged.append(incident)
+            continue
+        rows = pd.concat([target.rows, incident.rows])
+        main = rows["cause"].value_counts().sort_index().idxmax()
+        first = min(target.first_date, incident.first_date)
+        merged[merged.index(target)] = Incident(
+            dataset=target.dataset,
+            cause=main,
+            first_date=first,
+            last_date=max(target.last_date, incident.last_date),
+            rows=rows,
+            owners=target.owners | incident.owners,
+            severity=severity_of(rows, config),
+        )
+    return merged
+
+
 def group_incidents(
     rows: pd.DataFrame, config: AlertConfig, default_owner: str = "unowned"
 ) -> list[Incident]:
-    """Rows of one dataset and cause on days at most ``max_gap_days`` apart are one incident."""
+    """Rows of one dataset and cause on days at most ``max_gap_days`` apart are one incident
+    (after ``join_data_causes``; then ``merge_overlapping``)."""
     incidents: list[Incident] = []
     if rows.empty:
         return incidents
+    rows = join_data_causes(rows, max(config.max_gap_days, 1))
     for (dataset, cause), group in rows.groupby(["dataset", "cause"], sort=True):
-        days = sorted(set(group["kpi_date"]))
         runs: list[list[date]] = []
-        for day in days:
+        for day in covered_days(group):
             if runs and (day - runs[-1][-1]).days <= max(config.max_gap_days, 1):
                 runs[-1].append(day)
             else:
                 runs.append([day])
         for run in runs:
             part = group[group["kpi_date"].isin(run)].copy()
+            if part.empty:
+                continue
             owners = {o if isinstance(o, str) and o else default_owner for o in part["owner"]}
             incidents.append(
                 Incident(
                     dataset=dataset,
                     cause=cause,
-                    first_date=run[0],
-                    last_date=run[-1],
+                    first_date=min(part["kpi_date"]),
+                    last_date=max(part["kpi_date"]),
                     rows=part,
                     owners=owners,
                     severity=severity_of(part, config),
                 )
             )
+    incidents = merge_overlapping(incidents, config)
     if config.lookback_days is not None and incidents:
         newest = max(i.last_date for i in incidents)
         horizon = newest - timedelta(days=config.lookback_days)
@@ -520,7 +631,12 @@ def message(incident: Incident, config: AlertConfig) -> dict:
     lines = [f"What moved: {moved_text(head)}"]
     reasons = head["top_reasons"] if isinstance(head["top_reasons"], str) else "no penalties"
     lines.append(f"Trust: {_number(head['trust_score'])} ({head['trust_level']}): {reasons}")
-    if isinstance(head["verdict"], str):
+    if head["verdict"] == "repaired_incident":
+        lines.append(
+            f"Verdict: repaired_incident: {head['verdict_sentence']}. Quote `value`, not "
+            "`value_reported`; the source still needs fixing"
+        )
+    elif isinstance(head["verdict"], str):
         lines.append(f"Verdict: {head['verdict']}: {head['verdict_sentence']}")
     else:
         lines.append("Verdict: none (no anomaly flagged; the data behind it is not trusted)")
