@@ -31,10 +31,23 @@ def test_targets_met_on_another_seed(seed: int, tmp_path) -> None:
     raw_dir = tmp_path / "raw"
     generate(GeneratorConfig(seed=seed), raw_dir)
     env = dbt_env(tmp_path, seed_dir=raw_dir, KPI_TRUST_GX_DATA_DOCS="0")
-    run_dbt(["build", "--select", "+anomaly_metrics", "--indirect-selection", "cautious"], env)
+    run_dbt(
+        ["build", "--select", "+anomaly_metrics", "+trust_metrics"]
+        + ["--indirect-selection", "cautious"],
+        env,
+    )
     with duckdb.connect(str(tmp_path / "kpi.duckdb"), read_only=True) as connection:
         metrics = connection.sql("select * from anomaly_metrics").df().set_index("detector")
+        # the trust score's accuracy on the same build, printed for docs/trust.md (the trust
+        # bar is asserted by test_trust_generalisation.py in `make test`)
+        trust = connection.sql(
+            "select score_kind, row_scope, n_positives, n_undecidable, precision, recall,"
+            " sibling_low_rate, clean_not_high_rate, business_only_not_high_rate"
+            " from trust_metrics where kpi_name = 'overall' and dataset = 'all'"
+            " order by score_kind desc, row_scope desc"
+        ).df()
     print(f"\nseed {seed}:\n{metrics.drop(columns='consensus_level').round(3).T.to_string()}")
+    print(f"trust, seed {seed}:\n{trust.round(3).to_string(index=False)}")
     built = metrics.loc["consensus"]
     assert built["n_business_incidents"] > 0
     missed = {k: built[k] for k, target in TARGETS.items() if not built[k] >= target}
