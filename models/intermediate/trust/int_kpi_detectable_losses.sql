@@ -164,7 +164,7 @@ undecidable_slices as (
         slice_name,
         row_number() over (
             partition by kpi_name, kpi_date
-            order by min_detectable_loss desc, slice_name
+            order by min_detectable_loss desc, slice_name asc
         ) as weakness_rank
     from slices_of_totals
     where

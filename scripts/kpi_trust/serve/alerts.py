@@ -425,9 +425,10 @@ def cause_of(verdict: object, evidence_category: object) -> str:
 def severity_of(rows: pd.DataFrame, config: AlertConfig) -> str:
     """Critical, warning or info: the worst of the detector's severity and the trust score.
     An incident of repaired moves only is info: `value` is right, the source needs fixing."""
-    if set(rows["verdict"].dropna()) == {"repaired_incident"} and not (
-        rows["trust_level"] == "low"
-    ).any():
+    if (
+        set(rows["verdict"].dropna()) == {"repaired_incident"}
+        and not (rows["trust_level"] == "low").any()
+    ):
         return "info"
     worst = 0
     for sev in rows["verdict_severity"].dropna():
