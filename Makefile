@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DASHBOARD_STAMP := $(VENV)/.installed-dashboard
 COMPAT := $(VENV)/duckdb14
 SEED ?= 42
 
@@ -15,7 +16,7 @@ export KPI_TRUST_DB ?= $(CURDIR)/warehouse/kpi_trust.duckdb
 # Relative and inside the project: dbt writes compiled seed SQL to target/run/<project>/<seed path>.
 export KPI_TRUST_SEED_DIR ?= data/generated
 
-.PHONY: help install browser generate build run report test test-slow lint docs serve dashboard bench clean
+.PHONY: help install install-dashboard browser generate build run report test test-slow lint docs serve dashboard bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +30,14 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install pinned dependencies (once)
+
+# The dashboard's optional extra (Streamlit, ~70 MB more): only `make dashboard` and `make test`
+# (the dashboard's own tests) need it, so `make run` stays lean.
+$(DASHBOARD_STAMP): $(STAMP) requirements-dashboard.txt constraints.txt
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dashboard.txt -c constraints.txt
+	touch $(DASHBOARD_STAMP)
+
+install-dashboard: $(DASHBOARD_STAMP) ## add the dashboard's optional extra (Streamlit, pinned) to .venv (once)
 
 generate: install ## write the default labelled dataset (CSV seeds) to $KPI_TRUST_SEED_DIR
 	$(BIN)/kpi-trust generate --seed $(SEED) --out $(KPI_TRUST_SEED_DIR)
@@ -63,7 +72,7 @@ browser: ## install headless Chromium and pdftotext (Debian packages) when missi
 		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium poppler-utils; \
 	fi
 
-test: install browser ## install (+ Chromium), then every test but the slow suites (make test-slow)
+test: install install-dashboard browser ## install (+ Streamlit, Chromium), then every test but the slow suites
 	$(BIN)/pytest
 
 test-slow: install ## the slow suites alone: full-size builds of three seeds (10-20 min)
@@ -117,17 +126,24 @@ docs: install ## dbt docs generate + serve on http://127.0.0.1:8080 (DOCS_PORT; 
 	@echo "== docs at http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops the server)"
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
-# The read API, POST /score and the dashboard: one FastAPI app (docs/serving.md), loopback only.
+# The read API and POST /score (FastAPI, with its lightweight HTML pages at /dashboard), loopback
+# only (docs/serving.md).
 SERVE_PORT ?= 8000
 
-serve: install ## read API on http://127.0.0.1:8000 (/docs, POST /score, /dashboard; after make run)
+serve: install ## read API on http://127.0.0.1:8000 (/docs, POST /score, light pages at /dashboard)
 	@test -f "$(KPI_TRUST_DB)" || { echo "no warehouse at $(KPI_TRUST_DB): run 'make run' first"; exit 2; }
 	$(BIN)/kpi-trust serve --host 127.0.0.1 --port $(SERVE_PORT)
 
-dashboard: install ## the dashboard pages on http://127.0.0.1:8000/dashboard (served by the API app)
-	@test -f "$(KPI_TRUST_DB)" || { echo "no warehouse at $(KPI_TRUST_DB): run 'make run' first"; exit 2; }
-	@echo "== dashboard at http://127.0.0.1:$(SERVE_PORT)/dashboard (Ctrl-C stops the server)"
-	$(BIN)/kpi-trust serve --host 127.0.0.1 --port $(SERVE_PORT)
+# The interactive dashboard: Streamlit over the warehouse, read-only; on 127.0.0.1, headless, with
+# usage statistics off, so it makes no request off the machine. .streamlit/config.toml sets the
+# same for a `streamlit run` typed by hand in the repo root.
+DASHBOARD_PORT ?= 8501
+
+dashboard: install-dashboard ## the Streamlit dashboard on http://127.0.0.1:8501 (DASHBOARD_PORT; after make run)
+	@test -f "$(KPI_TRUST_DB)" || { echo "no warehouse at $(KPI_TRUST_DB): run 'make run' first (or set KPI_TRUST_DB)"; exit 2; }
+	@echo "== dashboard at http://127.0.0.1:$(DASHBOARD_PORT) (Ctrl-C stops it)"
+	$(BIN)/streamlit run scripts/kpi_trust/dashboard/app.py --server.port $(DASHBOARD_PORT) \
+		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
 bench: install ## benchmarks (large data; minutes). Results go to docs/benchmarks.md by hand
 	$(BIN)/python bench/run_all.py

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -156,19 +157,44 @@ def find_value_columns(
     return out
 
 
+def load_series(
+    path: Path, time_column: str | None = None, columns: list[str] | None = None
+) -> tuple[str, pd.Series, dict[str, pd.Series]]:
+    """The CSV's time column name, its parsed times and the numeric columns to score.
+
+    Rows whose time is empty are dropped from all of them. The one reading of a CSV that
+    `kpi-trust detect`, `POST /score/csv` and the dashboard's upload page share.
+    """
+    frame = read_csv(path)
+    name, times = find_time_column(path, frame, time_column)
+    values = find_value_columns(path, frame, name, columns)
+    keep = times.notna()
+    return name, times[keep], {column: numbers[keep] for column, numbers in values.items()}
+
+
+def load_series_text(
+    text: str, name: str = "upload.csv"
+) -> tuple[str, pd.Series, dict[str, pd.Series]]:
+    """:func:`load_series` on CSV text a user sent (API body, upload); errors name `name`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / (Path(name).name or "upload.csv")
+        path.write_text(text)
+        try:
+            return load_series(path)
+        except UserError as error:
+            raise UserError(str(error).replace(str(path), name)) from error
+
+
 def run(args: argparse.Namespace) -> int:
     from kpi_trust.anomaly import DetectConfig, detect_series
     from kpi_trust.anomaly.config import resolve
 
     path: Path = args.file
-    frame = read_csv(path)
-    time_column, times = find_time_column(path, frame, args.time_column)
-    values = find_value_columns(path, frame, time_column, args.column)
-    keep = times.notna()
+    _, times, values = load_series(path, args.time_column, args.column)
     config = DetectConfig(consensus=args.consensus)
     results = []
     for column, numbers in values.items():
-        scored = detect_series(times[keep], numbers[keep], config)
+        scored = detect_series(times, numbers, config)
         scored.insert(1, "column", column)
         results.append(scored)
     out = pd.concat(results, ignore_index=True)
@@ -177,13 +203,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         out.to_csv(sys.stdout, index=False)
     try:
-        grain = resolve(config, pd.DatetimeIndex(times[keep]))
+        grain = resolve(config, pd.DatetimeIndex(times))
         season = grain.season if grain.season is not None else "none"
         described = f"step {grain.step}, season {season}"
     except ValueError:
         described = "too few timestamps to infer a step"
     print(
-        f"{path}: {len(values)} column(s) x {int(keep.sum())} rows ({described}); "
+        f"{path}: {len(values)} column(s) x {len(times)} rows ({described}); "
         f"{int(out['is_anomaly'].sum())} anomalies at consensus {args.consensus}; "
         f"{int((out['status'] == 'insufficient_history').sum())} rows with insufficient history"
         + (f"; written to {args.output}" if args.output else ""),

@@ -1,9 +1,10 @@
-"""The dashboard pages: served offline by the API app, rendered by headless Chromium.
+"""The API's lightweight HTML pages (/dashboard): served offline, rendered by headless Chromium.
 
 The pages draw with the API's own data, so the browser test checks what a user sees: the KPI
 page's chart (value line, expected band, trust line and strip, verdict marks) and tables, and the
 upload page scoring a CSV (its example) with anomalies drawn. A screenshot of each is written
-to the test's temp dir. Chromium is the Debian package (`make dashboard` / FACTS.md).
+to the test's temp dir. Chromium is the Debian package (`make browser` / FACTS.md). The
+Streamlit dashboard (`make dashboard`) has its own tests: test_dashboard.py.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def _browse(url: str, tmp_path, name: str) -> str:
     return dom
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make dashboard installs it)")
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make browser installs it)")
 def test_kpi_page_in_headless_chromium(server, tmp_path):
     client, _ = server
     verdicts = client.get("/verdicts", params={"limit": 1}).json()["items"]
@@ -89,7 +90,7 @@ def test_kpi_page_in_headless_chromium(server, tmp_path):
     assert "Days that alert" in dom and row["kpi_date"] in dom
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make dashboard installs it)")
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make browser installs it)")
 def test_upload_page_scores_a_csv_in_headless_chromium(server, tmp_path):
     client, _ = server
     dom = _browse(f"{client.base_url}/dashboard/upload?example=1", tmp_path, "upload")

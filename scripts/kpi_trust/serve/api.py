@@ -13,9 +13,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
-import tempfile
 from datetime import date, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import duckdb
@@ -25,6 +23,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, model_validator
 
+from kpi_trust.serve.queries import (
+    KPI_CATALOGUE_SQL,
+    dataset_trust_sql,
+    kpi_rows_sql,
+    kpi_series_sql,
+    quality_signals_sql,
+    where_clause,
+)
 from kpi_trust.serve.warehouse import (
     WarehouseBusy,
     WarehouseMissing,
@@ -120,14 +126,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _kpi_rows_sql(table: str, key: str, where: str) -> str:
-    """A KPI-row table's rows (without its hash key) matching `where`, in KPI-row order."""
-    return (
-        f"select * exclude ({key}) from {table} where "
-        f"{where} order by kpi_date, kpi_name, dimension_name, dimension_value"
-    )
-
-
 def _read(sql, params: list, limit: int, offset: int, kpi: str | None = None) -> dict:
     """Run a paged read on a fresh read-only connection (``sql``: text, or a function of it).
 
@@ -180,24 +178,23 @@ class Filters:
         self.kpi, self.start, self.end = kpi, start, end
         self.dimension_name, self.dimension_value = dimension_name, dimension_value
 
-    def where(self, date_column: str = "kpi_date", kpi_column: str | None = "kpi_name"):
-        clauses, params = ["true"], []
-        if self.kpi is not None and kpi_column:
-            clauses.append(f"{kpi_column} = ?")
-            params.append(self.kpi)
-        if self.start is not None:
-            clauses.append(f"{date_column} >= ?")
-            params.append(self.start)
-        if self.end is not None:
-            clauses.append(f"{date_column} <= ?")
-            params.append(self.end)
-        if self.dimension_name is not None:
-            clauses.append("dimension_name = ?")
-            params.append(self.dimension_name)
-        if self.dimension_value is not None:
-            clauses.append("dimension_value = ?")
-            params.append(self.dimension_value)
-        return " and ".join(clauses), params
+    def where(
+        self,
+        date_column: str = "kpi_date",
+        kpi_column: str | None = "kpi_name",
+        slice_columns: tuple[str, str] = ("dimension_name", "dimension_value"),
+    ) -> tuple[str, list]:
+        """The filters as a parameterised where clause (``queries.where_clause``)."""
+        return where_clause(
+            kpi=self.kpi,
+            start=self.start,
+            end=self.end,
+            dimension_name=self.dimension_name,
+            dimension_value=self.dimension_value,
+            date_column=date_column,
+            kpi_column=kpi_column,
+            slice_columns=slice_columns,
+        )
 
 
 def _check_kpi(con, kpi: str) -> None:
@@ -205,45 +202,6 @@ def _check_kpi(con, kpi: str) -> None:
     names = [r[0] for r in con.execute("select kpi_name from kpi_definitions").fetchall()]
     if kpi not in names:
         raise HTTPException(404, f"unknown kpi '{kpi}' (known: {', '.join(sorted(names))})")
-
-
-def _series_sql(con) -> str:
-    """KPI rows with trust, the adjusted series' anomaly band, verdict and top root cause."""
-    roots = root_cause_sql(con)
-    root_cte = roots or (
-        "select null::varchar as kpi_name, null::date as kpi_date, null::varchar as "
-        "dimension_name, null::varchar as dimension_value, null::varchar as root_cause, "
-        "null::double as root_cause_share, null::varchar as root_cause_sentence where false"
-    )
-    return f"""
-        with roots as ({root_cte}),
-        anomalies as (
-            select kpi_name, kpi_date, dimension_name, dimension_value, expected, lower, upper,
-                score as anomaly_score, status as anomaly_status, is_anomaly, severity,
-                detectors_agreeing
-            from kpi_anomalies_daily where value_basis = 'adjusted'
-        ),
-        verdicts as (
-            select kpi_name, kpi_date, dimension_name, dimension_value, verdict,
-                reasons as verdict_sentence
-            from kpi_verdicts_daily
-        ),
-        joined as (
-            select trust.kpi_name, trust.dataset, trust.dimension_name, trust.dimension_value,
-                trust.unit, trust.kpi_date, trust.value, trust.value_reported,
-                trust.trust_score, trust.trust_level, trust.top_reasons,
-                trust.reported_trust_score, trust.reported_trust_level,
-                anomalies.expected, anomalies.lower, anomalies.upper, anomalies.anomaly_score,
-                anomalies.anomaly_status, anomalies.is_anomaly, anomalies.severity,
-                anomalies.detectors_agreeing, verdicts.verdict, verdicts.verdict_sentence,
-                roots.root_cause, roots.root_cause_share, roots.root_cause_sentence
-            from kpi_trust_daily as trust
-            left join anomalies using (kpi_name, kpi_date, dimension_name, dimension_value)
-            left join verdicts using (kpi_name, kpi_date, dimension_name, dimension_value)
-            left join roots using (kpi_name, kpi_date, dimension_name, dimension_value)
-        )
-        select * from joined
-    """
 
 
 class _optional_connection:
@@ -271,21 +229,15 @@ def score_frame(timestamps, values, consensus: int) -> pd.DataFrame:
 def score_csv_text(text: str, consensus: int, name: str = "upload.csv") -> pd.DataFrame:
     """Score every numeric column of a CSV, exactly as `kpi-trust detect FILE.csv` does."""
     from kpi_trust.cli import UserError
-    from kpi_trust.detect import find_time_column, find_value_columns, read_csv
+    from kpi_trust.detect import load_series_text
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(name).name
-        path.write_text(text)
-        try:
-            frame = read_csv(path)
-            time_column, times = find_time_column(path, frame, None)
-            columns = find_value_columns(path, frame, time_column, None)
-        except UserError as error:
-            raise HTTPException(400, str(error).replace(str(path), name)) from error
-    keep = times.notna()
+    try:
+        _, times, columns = load_series_text(text, name)
+    except UserError as error:
+        raise HTTPException(400, str(error)) from error
     parts = []
     for column, numbers in columns.items():
-        scored = score_frame(times[keep], numbers[keep], consensus)
+        scored = score_frame(times, numbers, consensus)
         scored.insert(1, "column", column)
         parts.append(scored)
     return pd.concat(parts, ignore_index=True)
@@ -324,7 +276,7 @@ def create_app() -> FastAPI:
 
     @app.get("/kpis", response_model=Page, dependencies=auth, summary="the KPI catalogue")
     def kpis(limit: Limit = 100, offset: Offset = 0) -> dict:
-        return _read("select * from kpi_definitions order by kpi_name", [], limit, offset)
+        return _read(KPI_CATALOGUE_SQL, [], limit, offset)
 
     @app.get(
         "/kpis/series",
@@ -343,9 +295,8 @@ def create_app() -> FastAPI:
         where, params = filters.where()
         if only_alerts:
             where += " and (trust_level = 'low' or verdict is not null)"
-        order = "order by kpi_name, dimension_name, dimension_value, kpi_date"
         return _read(
-            lambda con: f"select * from ({_series_sql(con)}) where {where} {order}",
+            lambda con: kpi_series_sql(con, where),
             params,
             limit,
             offset,
@@ -364,7 +315,7 @@ def create_app() -> FastAPI:
             where += " and trust_level = ?"
             params.append(level)
         return _read(
-            _kpi_rows_sql("kpi_trust_daily", "kpi_trust_id", where),
+            kpi_rows_sql("kpi_trust_daily", "kpi_trust_id", where),
             params,
             limit,
             offset,
@@ -385,7 +336,7 @@ def create_app() -> FastAPI:
         if flagged_only:
             where += " and is_anomaly"
         return _read(
-            _kpi_rows_sql("kpi_anomalies_daily", "kpi_anomaly_id", where),
+            kpi_rows_sql("kpi_anomalies_daily", "kpi_anomaly_id", where),
             params,
             limit,
             offset,
@@ -407,7 +358,7 @@ def create_app() -> FastAPI:
             where += " and verdict = ?"
             params.append(verdict)
         return _read(
-            _kpi_rows_sql("kpi_verdicts_daily", "kpi_verdict_id", where),
+            kpi_rows_sql("kpi_verdicts_daily", "kpi_verdict_id", where),
             params,
             limit,
             offset,
@@ -440,20 +391,17 @@ def create_app() -> FastAPI:
         limit: Limit = 500,
         offset: Offset = 0,
     ) -> dict:
-        where, params = filters.where(date_column="signal_date", kpi_column=None)
-        where = where.replace("dimension_name", "slice_dimension").replace(
-            "dimension_value", "slice_value"
+        where, params = filters.where(
+            date_column="signal_date",
+            kpi_column=None,
+            slice_columns=("slice_dimension", "slice_value"),
         )
         if dataset:
             where += " and dataset = ?"
             params.append(dataset)
         if unhealthy_only:
             where += " and health < 1"
-        sql = (
-            "select * exclude (quality_signal_id) from quality_signals_daily where "
-            f"{where} order by signal_date, dataset, signal_name, slice_dimension, slice_value"
-        )
-        return _read(sql, params, limit, offset)
+        return _read(quality_signals_sql(where), params, limit, offset)
 
     @app.get(
         "/datasets/trust", response_model=Page, dependencies=auth, summary="dataset_trust_daily"
@@ -462,11 +410,7 @@ def create_app() -> FastAPI:
         filters: Annotated[Filters, Depends()], limit: Limit = 500, offset: Offset = 0
     ) -> dict:
         where, params = filters.where(date_column="trust_date", kpi_column=None)
-        sql = (
-            "select * exclude (dataset_trust_id) from dataset_trust_daily where "
-            f"{where} order by trust_date, dataset"
-        )
-        return _read(sql, params, limit, offset)
+        return _read(dataset_trust_sql(where), params, limit, offset)
 
     @app.get("/alerts", response_model=Page, dependencies=auth, summary="alerts_sent")
     def alerts_sent(limit: Limit = 500, offset: Offset = 0) -> dict:

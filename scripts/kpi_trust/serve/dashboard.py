@@ -1,4 +1,8 @@
-"""The dashboard: two HTML pages served by the API app, drawing with inline SVG and plain JS.
+"""The API's lightweight pages: two HTML pages served by the API app, inline SVG and plain JS.
+
+Not the interactive dashboard (`make dashboard`: Streamlit, ``kpi_trust.dashboard``). These
+stay because they need nothing beyond the API: `make serve` alone shows them, they go through
+the API's bearer token, and alert links open them by default (``report_url``).
 
 ``/dashboard``: one KPI and slice over a date range, value and expected band with the trust
 score overlaid, anomalies coloured by verdict, a table of the days that alert (reasons, verdict,

@@ -71,7 +71,7 @@ def table_columns(con, name: str, schema: str = "main") -> list[str]:
     return [row[0] for row in rows]
 
 
-def root_cause_sql(con) -> str | None:
+def root_cause_sql(con, *, ranked: bool = False) -> str | None:
     """SQL for the top root cause per KPI, day and slice, or None when there is none yet.
 
     ``kpi_root_causes`` is built by a separate part of the project; its columns may still move,
@@ -79,7 +79,8 @@ def root_cause_sql(con) -> str | None:
     ``root_cause``; ``cause_rank`` or ``rank`` (1 = top), ``explained_share`` and ``sentence``
     are used when present.
     Output columns: kpi_name, kpi_date, dimension_name, dimension_value, root_cause,
-    root_cause_share, root_cause_sentence.
+    root_cause_share, root_cause_sentence. ``ranked``: every cause, not only the top one, with
+    its ``cause_rank`` (1 = top) as a last column (the dashboard's drill-down).
     """
     if not has_table(con, "kpi_root_causes"):
         return None
@@ -90,13 +91,17 @@ def root_cause_sql(con) -> str | None:
     sentence = "sentence" if "sentence" in columns else "null"
     rank = next((c for c in ("cause_rank", "rank") if c in columns), None)
     order = rank or ("score desc" if "score" in columns else "root_cause")
+    position = (
+        "row_number() over (partition by kpi_name, kpi_date, dimension_name, dimension_value "
+        f"order by {order})"
+    )
+    last = f", {position} as cause_rank" if ranked else ""
+    keep = "" if ranked else f"qualify {position} = 1"
     return f"""
         select kpi_name, kpi_date, dimension_name, dimension_value,
             cast(root_cause as varchar) as root_cause,
             cast({share} as double) as root_cause_share,
-            cast({sentence} as varchar) as root_cause_sentence
+            cast({sentence} as varchar) as root_cause_sentence{last}
         from main.kpi_root_causes
-        qualify row_number() over (
-            partition by kpi_name, kpi_date, dimension_name, dimension_value order by {order}
-        ) = 1
+        {keep}
     """
