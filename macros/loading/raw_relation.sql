@@ -1,6 +1,6 @@
 {#- Where staging reads raw log `name` from: a subquery with every raw column as text plus
     `source_row_number`. Only staging models (and the row-count reconciliation test) call it.
-    - raw_source 'seed' (default): the dbt seed of that name (loaded as varchar).
+    - raw_source 'seed' (default): the dbt seed of that name (loaded as text).
     - raw_source 'files': `raw_dir/<name>.<raw_format>` read directly by the engine
       (raw_format 'auto': the format of the one file found, by its extension).
     - Labels (`injected_incidents`) are optional: with labels 'none', or in files mode when the

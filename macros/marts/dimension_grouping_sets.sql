@@ -41,7 +41,20 @@
 {%- endmacro %}
 
 {% macro grouping_dimension_not_null(dimensions) -%}
+    {{ return(adapter.dispatch('grouping_dimension_not_null', 'kpi_trust')(dimensions)) }}
+{%- endmacro %}
+
+{% macro default__grouping_dimension_not_null(dimensions) -%}
     {%- for dimension in dimensions %}
     {{ 'and ' if not loop.first }}not (grouping({{ dimension }}) = 0 and {{ dimension }} is null)
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Spark does not resolve a grouping column in HAVING with GROUPING SETS unless the SELECT list
+    has it bare (UNRESOLVED_COLUMN): the same test through an aggregate, as every row of a
+    group where the column is grouped holds the group's one value (max of only nulls is null). -#}
+{% macro spark__grouping_dimension_not_null(dimensions) -%}
+    {%- for dimension in dimensions %}
+    {{ 'and ' if not loop.first }}not (grouping({{ dimension }}) = 0 and max({{ dimension }}) is null)
     {%- endfor %}
 {%- endmacro %}
