@@ -118,7 +118,7 @@ profiled_slices as (
         {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
     from dated
     group by {{ dimension_grouping_sets('signal_date', slice_dimensions) }}  -- noqa: PRS
-    having {{ grouping_dimension_not_null(slice_dimensions) }}
+    having {{ grouping_dimension_not_null(slice_dimensions, 'slice_value') }}
 
 ),
 
