@@ -4,7 +4,9 @@ A small generated dataset (21 days, 300 API calls a day, 2,000 players) is read 
 (files mode) by both engines: DuckDB through dbt-duckdb in this process, Spark through
 dbt-spark's session method (pyspark, local[2]) in its own venv (`make install-spark`,
 .venv-spark) as a subprocess. The main tables must be equal: same rows (by key) and every value
-equal, numbers within 1e-9 relative.
+equal, numbers within 1e-9 relative. And on Spark, the marts built from the log as it stood the
+day before and then brought up to date by an incremental run (one new ingestion day) must equal
+the full build.
 
 Great Expectations runs inside `dbt build` as a dbt Python model, which dbt-spark runs on
 Databricks only; so both builds run with KPI_TRUST_GX=off (no GE evidence), and the trust
@@ -145,16 +147,64 @@ def table_differences(
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    work = tmp_path_factory.mktemp("spark_equality")
-    raw_dir = generate_raw(work / "raw", **DATASET)
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("spark_equality")
+
+
+@pytest.fixture(scope="module")
+def raw_dir(work: Path) -> Path:
+    return generate_raw(work / "raw", **DATASET)
+
+
+@pytest.fixture(scope="module")
+def duckdb_warehouse(work: Path, raw_dir: Path) -> Path:
+    """The whole project built on DuckDB from the raw CSV files (GE off, as on Spark)."""
     duck = work / "duckdb"
     duck.mkdir()
     run_dbt(["build"], files_env(duck, raw_dir, "csv", KPI_TRUST_GX="off"))
+    return duck / "kpi.duckdb"
+
+
+@pytest.fixture(scope="module")
+def built(work: Path, raw_dir: Path, duckdb_warehouse: Path) -> dict[str, Path]:
+    """The whole project built on Spark from the same files, beside the DuckDB build."""
     spark = work / "spark_build"
     spark.mkdir()
     run_spark_dbt(["build"], spark_env(spark, raw_dir), spark / "dbt-spark.log")
-    return {"duckdb": duck / "kpi.duckdb", "spark": spark / "spark", "log": spark / "dbt-spark.log"}
+    return {"duckdb": duckdb_warehouse, "spark": spark / "spark", "log": spark / "dbt-spark.log"}
+
+
+# The incremental run: the marts up to kpi_daily (dbt run, no tests: the full build above runs
+# them), first from the rows landed before the last ingestion day, then from the whole log.
+INCREMENTAL_SELECT = ["--select", "+kpi_daily"]
+INCREMENTAL_TABLES = {
+    "kpi_daily": TABLES["kpi_daily"],
+    "fct_api_calls": ["call_id"],
+    "fct_game_events": ["event_id"],
+    "game_kpis_daily": ["event_date", "dimension_name", "dimension_value"],
+    "api_performance_rollup_daily": ["call_date", "dimension_name", "dimension_value"],
+}
+
+
+@pytest.fixture(scope="module")
+def spark_incremental(work: Path, raw_dir: Path) -> Path:
+    """Spark warehouse built from the log as it stood before its last ingestion day, then
+    brought up to date by an incremental run (insert_overwrite of the lookback's days)."""
+    from test_marts_incremental import write_landed_by
+
+    ingested = pd.read_csv(raw_dir / "api_calls.csv", usecols=["ingested_at"], dtype=str)
+    last_day = pd.to_datetime(ingested["ingested_at"], errors="coerce", format="ISO8601").max()
+    landed_before = last_day.normalize()
+    spark = work / "spark_incremental"
+    steps = [("first", False), ("incremental", True)]
+    for step, append_rest in steps:
+        step_raw = work / f"raw_{step}"
+        late_days = write_landed_by(raw_dir, step_raw, landed_before, append_rest=append_rest)
+        env = spark_env(spark, step_raw)
+        run_spark_dbt(["run", *INCREMENTAL_SELECT], env, work / f"dbt-spark-{step}.log")
+    # rows landing on the last day are at most lookback_days (3) older than the days before
+    assert late_days <= 3
+    return spark / "spark"
 
 
 def test_table_differences_sees_a_changed_value():
@@ -177,6 +227,18 @@ def test_spark_table_equals_duckdb(built: dict[str, Path], table: str):
     spark = read_spark_table(built["spark"], "kpi_trust", table)
     assert len(duck) > 0
     assert table_differences(duck, spark, TABLES[table]) == []
+
+
+@requires_spark
+@pytest.mark.parametrize("table", list(INCREMENTAL_TABLES))
+def test_spark_incremental_day_equals_full_build(
+    spark_incremental: Path, duckdb_warehouse: Path, table: str
+):
+    with duckdb.connect(str(duckdb_warehouse), read_only=True) as con:
+        duck = con.sql(f"select * from main.{table}").df()
+    spark = read_spark_table(spark_incremental, "kpi_trust", table)
+    assert len(duck) > 0
+    assert table_differences(duck, spark, INCREMENTAL_TABLES[table]) == []
 
 
 @requires_spark
