@@ -186,37 +186,32 @@ INCREMENTAL_TABLES = {
 }
 
 
+def last_full_ingestion_day(raw_dir: Path) -> pd.Timestamp:
+    """The start of the last day on which api_calls landed at least half an average day's rows
+    (a few rows may land after midnight of the last day: that is not a day of data)."""
+    ingested = pd.read_csv(raw_dir / "api_calls.csv", usecols=["ingested_at"], dtype=str)
+    days = pd.to_datetime(ingested["ingested_at"], errors="coerce", format="ISO8601").dt.normalize()
+    counts = days.value_counts()
+    return counts[counts >= counts.mean() / 2].index.max()
+
+
 @pytest.fixture(scope="module")
 def spark_incremental(work: Path, raw_dir: Path) -> Path:
     """Spark warehouse built from the log as it stood before its last ingestion day, then
     brought up to date by an incremental run (insert_overwrite of the lookback's days)."""
-    from test_marts_incremental import write_landed_by
+    from test_marts_incremental import LOOKBACK_DAYS, VARS, write_landed_by
 
-    ingested = pd.read_csv(raw_dir / "api_calls.csv", usecols=["ingested_at"], dtype=str)
-    last_day = pd.to_datetime(ingested["ingested_at"], errors="coerce", format="ISO8601").max()
-    landed_before = last_day.normalize()
+    landed_before = last_full_ingestion_day(raw_dir)
     spark = work / "spark_incremental"
-    steps = [("first", False), ("incremental", True)]
-    for step, append_rest in steps:
+    late_days = 0
+    for step, append_rest in [("first", False), ("incremental", True)]:
         step_raw = work / f"raw_{step}"
         late_days = write_landed_by(raw_dir, step_raw, landed_before, append_rest=append_rest)
         env = spark_env(spark, step_raw)
-        run_spark_dbt(["run", *INCREMENTAL_SELECT], env, work / f"dbt-spark-{step}.log")
-    # rows landing on the last day are at most lookback_days (3) older than the days before
-    assert late_days <= 3
+        run_spark_dbt(["run", *INCREMENTAL_SELECT, *VARS], env, work / f"dbt-spark-{step}.log")
+    # rows landing on the new day are at most lookback_days older than the days loaded before
+    assert late_days <= LOOKBACK_DAYS
     return spark / "spark"
-
-
-def test_table_differences_sees_a_changed_value():
-    left = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0], "s": ["x", None]})
-    assert table_differences(left.copy(), left.copy(), ["k"]) == []
-    close = left.assign(v=[1.0 + 1e-12, 2.0])
-    assert table_differences(left.copy(), close, ["k"]) == []
-    changed = left.assign(v=[1.0, 2.0 + 1e-6])
-    assert "v: 1 values differ" in table_differences(left.copy(), changed, ["k"])[0]
-    renamed = left.assign(s=["x", "y"])
-    assert "s: 1 values differ" in table_differences(left.copy(), renamed, ["k"])[0]
-    assert "1 rows only on spark" in table_differences(left.iloc[:1].copy(), left.copy(), ["k"])[0]
 
 
 @requires_spark
@@ -237,6 +232,11 @@ def test_spark_incremental_day_equals_full_build(
     with duckdb.connect(str(duckdb_warehouse), read_only=True) as con:
         duck = con.sql(f"select * from main.{table}").df()
     spark = read_spark_table(spark_incremental, "kpi_trust", table)
+    # source_row_number is a row's position in the file read: the appended log lists the rows
+    # landed on the last day after the others, so it differs from the generated file's order
+    duck, spark = (
+        frame.drop(columns="source_row_number", errors="ignore") for frame in (duck, spark)
+    )
     assert len(duck) > 0
     assert table_differences(duck, spark, INCREMENTAL_TABLES[table]) == []
 
