@@ -83,9 +83,10 @@ test-slow: install ## the slow suites alone: full-size builds of three seeds (10
 
 # The Spark equality test (tests/python/test_spark_equality.py, marker `spark`): a small generated
 # dataset built on DuckDB and on Spark (dbt-spark session, local[2], .venv-spark), the main tables
-# compared at 1e-9 relative. Not in `make test`: the Spark build alone takes ~10-15 min on 2 cores
-# (JVM start, then ~350 nodes of a few seconds each). Needs Java 17 (Debian: openjdk-17-jre-headless).
-test-spark: install install-spark ## the Spark equality test: same data on DuckDB and Spark, same tables (~15 min)
+# compared at 1e-9 relative, and one incremental day on Spark. Not in `make test`: the full Spark
+# build alone took 19-21 min on a loaded 2-core machine, the whole target 37 min (JVM start, then
+# ~350 nodes of a few seconds each). Needs Java 17 (Debian: openjdk-17-jre-headless).
+test-spark: install install-spark ## the Spark equality test: same data on DuckDB and Spark, same tables (~40 min)
 	@command -v java >/dev/null || [ -x "$$JAVA_HOME/bin/java" ] || { \
 		echo "== installing Java 17 (apt-get)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

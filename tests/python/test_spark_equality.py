@@ -12,7 +12,7 @@ Great Expectations runs inside `dbt build` as a dbt Python model, which dbt-spar
 Databricks only; so both builds run with KPI_TRUST_GX=off (no GE evidence), and the trust
 scores compare like with like (docs/spark.md).
 
-The Spark tests are marked `spark`: a Spark build takes ~10-15 minutes on 2 cores (JVM start,
+The Spark tests are marked `spark`: a Spark build took 19-21 minutes on 2 loaded cores (JVM start,
 then ~350 nodes of a few seconds each), so `make test` leaves them out and `make test-spark`
 runs them. Skipped when Java or .venv-spark is missing.
 """
