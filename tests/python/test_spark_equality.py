@@ -214,6 +214,18 @@ def spark_incremental(work: Path, raw_dir: Path) -> Path:
     return spark / "spark"
 
 
+def test_table_differences_sees_a_changed_value():
+    left = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0], "s": ["x", None]})
+    assert table_differences(left.copy(), left.copy(), ["k"]) == []
+    close = left.assign(v=[1.0 + 1e-12, 2.0])
+    assert table_differences(left.copy(), close, ["k"]) == []
+    changed = left.assign(v=[1.0, 2.0 + 1e-6])
+    assert "v: 1 values differ" in table_differences(left.copy(), changed, ["k"])[0]
+    renamed = left.assign(s=["x", "y"])
+    assert "s: 1 values differ" in table_differences(left.copy(), renamed, ["k"])[0]
+    assert "1 rows only on spark" in table_differences(left.iloc[:1].copy(), left.copy(), ["k"])[0]
+
+
 @requires_spark
 @pytest.mark.parametrize("table", list(TABLES))
 def test_spark_table_equals_duckdb(built: dict[str, Path], table: str):
