@@ -43,6 +43,7 @@
 {%- endmacro %}
 
 {% macro spark__raw_file_columns(path, format) -%}
-    {%- set result = run_query("describe select * from " ~ format ~ ".`" ~ path ~ "`") -%}
+    {%- set relation = 'parquet.`' ~ path ~ '`' if format == 'parquet' else spark_csv_view(path) -%}
+    {%- set result = run_query("describe select * from " ~ relation) -%}
     {{ return(result.columns[0].values() | list) }}
 {%- endmacro %}

@@ -78,17 +78,94 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Spark: Parquet through the `parquet.` path syntax; CSV (and .csv.gz) through a temporary
+    view with the configured dialect and header (spark_csv_view): every column text, empty cells
+    null as the seeds load them. A line with more or fewer fields than the header is kept in the
+    view's corrupt-record column and named in source_line_problem as on DuckDB. row_number is
+    `int` on Spark (`bigint` on DuckDB): cast, so source_row_number has one type on both. -#}
 {% macro spark__read_raw_file(path, format, columns) -%}
-    {%- if format not in ('parquet', 'csv') -%}
-        {{ exceptions.raise_compiler_error("raw_format must be 'parquet' or 'csv', got '" ~ format ~ "'") }}
+    {%- if format not in ('parquet', 'csv', 'csv.gz') -%}
+        {{ exceptions.raise_compiler_error("raw_format must be 'parquet', 'csv' or 'csv.gz', got '" ~ format ~ "'") }}
     {%- endif -%}
+    {%- set row_number -%}
+        cast(row_number() over (order by monotonically_increasing_id()) as {{ dbt.type_bigint() }})
+    {%- endset -%}
+    {%- if format == 'parquet' -%}
     (
         select
             {%- for column in columns %}
             cast({{ column }} as string) as {{ column }},
             {%- endfor %}
             cast(null as string) as source_line_problem,
-            row_number() over (order by monotonically_increasing_id()) as source_row_number
-        from {{ format }}.`{{ path }}`
+            {{ row_number }} as source_row_number
+        from parquet.`{{ path }}`
     )
+    {%- else -%}
+    {%- set header = raw_file_columns(path, format) if execute else [] -%}
+    {%- set view = spark_csv_view(path, header) if execute else 'csv.`' ~ path ~ '`' -%}
+    {%- set last_column = '`' ~ (header[-1] if header else columns[-1]) | replace('`', '``') ~ '`' -%}
+    (
+        select
+            {%- for column in columns %}
+            {{ column }},
+            {%- endfor %}
+            case
+                when {{ csv_corrupt_record_column() }} is null then cast(null as string)
+                when {{ last_column }} is null
+                    then 'fewer fields than the header''s {{ header | length }}'
+                else 'more fields than the header''s {{ header | length }}'
+            end as source_line_problem,
+            {{ row_number }} as source_row_number
+        from {{ view }}
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The name of the column where Spark's CSV reader keeps a line that does not fit the header. -#}
+{% macro csv_corrupt_record_column() -%}
+    {{ return('kpi_trust_corrupt_record') }}
+{%- endmacro %}
+
+
+{#- A Spark SQL string literal of `value` (backslash escapes, as Spark reads literals). -#}
+{% macro spark_string_literal(value) -%}
+    {{ return("'" ~ (value | string).replace('\\', '\\\\').replace("'", "\\'") ~ "'") }}
+{%- endmacro %}
+
+
+{#- Spark: a temporary view over the CSV file at `path` (run now; named from the path's hash) with
+    the dialect of vars csv_delimiter, csv_quote, csv_escape and csv_encoding, the file's
+    header line skipped, and multiLine parsing (a quoted field may hold a line break). With
+    `header` (the file's column names) the view's columns are those names as text plus the
+    corrupt-record column (PERMISSIVE mode: a line with another number of fields is kept there);
+    without, the reader takes the names from the header line. Returns the view's name. Temporary
+    views live in the one Spark session of a dbt-spark process (session method) or connection. -#}
+{% macro spark_csv_view(path, header = none) -%}
+    {%- set name = 'kpi_trust_raw_' ~ local_md5(path ~ '|' ~ (header is none)) -%}
+    {%- set options = {
+        'path': path, 'header': 'true', 'sep': var('csv_delimiter'), 'quote': var('csv_quote'),
+        'escape': var('csv_escape'), 'encoding': var('csv_encoding'), 'multiLine': 'true',
+        'mode': 'PERMISSIVE', 'inferSchema': 'false',
+    } -%}
+    {%- if header is not none -%}
+        {%- do options.update({'columnNameOfCorruptRecord': csv_corrupt_record_column()}) -%}
+    {%- endif -%}
+    {%- set sql -%}
+        create or replace temporary view {{ name }}
+        {%- if header is not none %} (
+            {%- for column in header %}
+            `{{ column | replace('`', '``') }}` string,
+            {%- endfor %}
+            {{ csv_corrupt_record_column() }} string
+        )
+        {%- endif %}
+        using csv options (
+            {%- for key, value in options.items() %}
+            {{ key }} {{ spark_string_literal(value) }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )
+    {%- endset -%}
+    {%- do run_query(sql) -%}
+    {{ return(name) }}
 {%- endmacro %}

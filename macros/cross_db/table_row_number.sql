@@ -14,6 +14,7 @@
     row_number() over ()
 {%- endmacro %}
 
+{#- row_number is `int` on Spark, `bigint` on DuckDB: cast, so contracts see one type. -#}
 {% macro spark__table_row_number() -%}
-    row_number() over (order by monotonically_increasing_id())
+    cast(row_number() over (order by monotonically_increasing_id()) as {{ dbt.type_bigint() }})
 {%- endmacro %}

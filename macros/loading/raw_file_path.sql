@@ -16,7 +16,7 @@
     {%- if target.type != 'duckdb' -%}
         {{ exceptions.raise_compiler_error(
             "raw_format 'auto' lists files with DuckDB; on " ~ target.type
-            ~ " set KPI_TRUST_RAW_FORMAT to parquet or csv"
+            ~ " set KPI_TRUST_RAW_FORMAT to parquet, csv or csv.gz"
         ) }}
     {%- endif -%}
     {%- set found = [] -%}

@@ -1,6 +1,7 @@
 {#- Where staging reads raw log `name` from: a subquery with every raw column as text plus
     `source_row_number`. Only staging models (and the row-count reconciliation test) call it.
-    - raw_source 'seed' (default): the dbt seed of that name (loaded as varchar).
+    - raw_source 'seed' (default): the dbt seed of that name (loaded as text). DuckDB only: on
+      Spark the logs are read as files (docs/spark.md).
     - raw_source 'files': `raw_dir/<name>.<raw_format>` read directly by the engine
       (raw_format 'auto': the format of the one file found, by its extension).
     - Labels (`injected_incidents`) are optional: with labels 'none', or in files mode when the
@@ -26,6 +27,16 @@
         {%- set relation = read_raw_file(path, format, present) -%}
         {%- do assert_raw_not_empty(name, relation, 'file ' ~ path) -%}
         {{ return(null_padded_relation(relation, absent)) }}
+    {%- elif var('raw_source') == 'seed' and target.type == 'spark' -%}
+        {#- no raw seeds on Spark (seed-paths): parse without the ref, stop when run -#}
+        {%- do source('raw_logs', name) -%}
+        {%- if not execute -%}
+            {{ return(empty_raw_relation(columns)) }}
+        {%- endif -%}
+        {{ exceptions.raise_compiler_error(
+            "On Spark the raw logs are read as files, not seeds: set KPI_TRUST_RAW_SOURCE=files, "
+            ~ "KPI_TRUST_RAW_DIR and KPI_TRUST_RAW_FORMAT (parquet, csv or csv.gz; docs/spark.md)"
+        ) }}
     {%- elif var('raw_source') == 'seed' -%}
         {#- the source is the graph's edge to the raw table; ref() orders staging after its seed -#}
         {%- do source('raw_logs', name) -%}

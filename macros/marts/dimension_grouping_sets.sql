@@ -40,8 +40,22 @@
     end
 {%- endmacro %}
 
-{% macro grouping_dimension_not_null(dimensions) -%}
+{#- `value_column`: the alias the SELECT gives grouping_dimension_value (dimension_value, or
+    slice_value in the quality profiles); only Spark reads it (below). -#}
+{% macro grouping_dimension_not_null(dimensions, value_column = 'dimension_value') -%}
+    {{ return(adapter.dispatch('grouping_dimension_not_null', 'kpi_trust')(dimensions, value_column)) }}
+{%- endmacro %}
+
+{% macro default__grouping_dimension_not_null(dimensions, value_column = 'dimension_value') -%}
     {%- for dimension in dimensions %}
     {{ 'and ' if not loop.first }}not (grouping({{ dimension }}) = 0 and {{ dimension }} is null)
     {%- endfor %}
+{%- endmacro %}
+
+{#- Spark resolves neither a grouping column nor grouping(column) in HAVING with GROUPING SETS
+    unless the SELECT list has the column bare (UNRESOLVED_COLUMN). The same test through the
+    SELECT's value alias: a set grouping one dimension gives that dimension's value there
+    ('all' for the day alone), so it is null exactly when the grouped dimension is. -#}
+{% macro spark__grouping_dimension_not_null(dimensions, value_column = 'dimension_value') -%}
+    {{ value_column }} is not null
 {%- endmacro %}

@@ -15,7 +15,7 @@
     from {{ relation }}
     where implausible_timestamp_row = 1 and recorded_date <> signal_date
     group by {{ dimension_grouping_sets('recorded_date', dimensions) }}
-    having {{ grouping_dimension_not_null(dimensions) }}
+    having {{ grouping_dimension_not_null(dimensions, 'slice_value') }}
 {%- endmacro %}
 
 {#- missing_column_ranks: per signal day and slice, each quarantine_column of the rows missing a
@@ -43,7 +43,7 @@
         from {{ relation }}
         where missing_required_row = 1
         group by {{ dimension_grouping_sets('signal_date', dimensions, ['quarantine_column']) }}
-        having {{ grouping_dimension_not_null(dimensions) }}
+        having {{ grouping_dimension_not_null(dimensions, 'slice_value') }}
     ) as missing_counts
 {%- endmacro %}
 

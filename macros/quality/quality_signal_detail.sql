@@ -22,7 +22,7 @@
     {%- set text = {} -%}
     {%- for name, expression in {
         'measure_pct': 'round(100 * measure, 1)',
-        'measure_text': 'round(measure, 2)',
+        'measure_text': signed_round('measure', 2),
         'warn_pct': 'round(100 * threshold_warn, 2)',
         'fail_pct': 'round(100 * threshold_fail, 2)',
         'warn_text': 'threshold_warn',

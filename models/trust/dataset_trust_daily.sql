@@ -122,7 +122,7 @@ day_reasons as (
     select
         dataset,
         evidence_date,
-        {{ dbt.listagg('reason', "'; '", 'order by reason_rank') }} as top_reasons
+        {{ ordered_listagg('reason', "'; '", 'reason_rank') }} as top_reasons
     from category_penalties
     where reason_rank <= 3
     group by 1, 2

@@ -78,8 +78,8 @@ scored as (
         kpi_rows.*,
         {{ dbt.concat([
             "'repaired in value: '", 'reasons.repaired_by', "' (value_reported '",
-            dbt.cast('round(kpi_rows.value_reported, 2)', string_type), "' -> value '",
-            dbt.cast('round(kpi_rows.value, 2)', string_type), "')'"
+            dbt.cast(signed_round('kpi_rows.value_reported', 2), string_type), "' -> value '",
+            dbt.cast(signed_round('kpi_rows.value', 2), string_type), "')'"
         ]) }} as repair_note,
         reasons.adjusted_reasons,
         reasons.reported_reasons,

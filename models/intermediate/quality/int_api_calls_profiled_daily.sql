@@ -71,8 +71,9 @@ flagged as (
             ) }} then 1
             else 0
         end as late_arrival_row,
-        -- LT05 waived: dbt.datediff renders this line past 100 characters
-        {{ dbt.datediff('api_calls.requested_at', 'api_calls.ingested_at', 'second') }} / 3600.0 -- noqa: LT05
+        -- LT05 waived: dbt.datediff renders this line past 100 characters; a double divisor:
+        -- Spark types `/ 3600.0` as a decimal of 6 digits
+        {{ dbt.datediff('api_calls.requested_at', 'api_calls.ingested_at', 'second') }} / cast(3600 as {{ type_double() }}) -- noqa: LT05
             as ingestion_lag_hours,
         api_calls.call_date as recorded_date,
         api_calls.attributed_date as signal_date
@@ -118,7 +119,7 @@ profiled_slices as (
         {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
     from dated
     group by {{ dimension_grouping_sets('signal_date', slice_dimensions) }}  -- noqa: PRS
-    having {{ grouping_dimension_not_null(slice_dimensions) }}
+    having {{ grouping_dimension_not_null(slice_dimensions, 'slice_value') }}
 
 ),
 

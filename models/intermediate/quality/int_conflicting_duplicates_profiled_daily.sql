@@ -71,7 +71,7 @@ with
             signal_date
         from {{ dataset }}_flagged
         group by {{ dimension_grouping_sets('signal_date', dimensions) }}  -- noqa: PRS
-        having {{ grouping_dimension_not_null(dimensions) }}
+        having {{ grouping_dimension_not_null(dimensions, 'slice_value') }}
 
     ),
 {%- endfor %}

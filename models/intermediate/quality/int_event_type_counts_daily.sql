@@ -30,7 +30,7 @@ slice_days as (
         count(distinct session_id) as sessions
     from facts
     group by {{ dimension_grouping_sets('event_date', dimensions) }}  -- noqa: PRS
-    having {{ grouping_dimension_not_null(dimensions) }}
+    having {{ grouping_dimension_not_null(dimensions, 'slice_value') }}
 
 ),
 

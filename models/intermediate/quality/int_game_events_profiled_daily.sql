@@ -60,7 +60,7 @@ profiled_slices as (
         {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
     from dated
     group by {{ dimension_grouping_sets('signal_date', slice_dimensions) }}  -- noqa: PRS
-    having {{ grouping_dimension_not_null(slice_dimensions) }}
+    having {{ grouping_dimension_not_null(slice_dimensions, 'slice_value') }}
 
 ),
 
@@ -74,7 +74,7 @@ bot_slices as (
         count(distinct case when is_bot then user_id end) as bot_users
     from facts
     group by {{ dimension_grouping_sets('event_date', slice_dimensions) }}  -- noqa: PRS
-    having {{ grouping_dimension_not_null(slice_dimensions) }}
+    having {{ grouping_dimension_not_null(slice_dimensions, 'slice_value') }}
 
 ),
 

@@ -46,7 +46,7 @@ with
         from {{ dataset }}_rows
         -- noqa: disable=PRS
         group by {{ dimension_grouping_sets('row_date', dimensions, ['row_hour']) }}
-        having {{ grouping_dimension_not_null(dimensions) }}
+        having {{ grouping_dimension_not_null(dimensions, 'slice_value') }}
 
         union all
 

@@ -3,7 +3,8 @@
     today's trust). Column-map expectations score like dbt tests from unexpected_count /
     element_count (failing_share_health); aggregate ones (row count, quantiles, column set) 1 on
     success, 0 on failure. Expectations that raised are tool errors, not evidence about the
-    data, and are left out. -#}
+    data, and are left out. With the model off (on Spark, or KPI_TRUST_GX=off) there are no rows: that
+    build says so in one line (macro engine_notes). -#}
 with gx_results as (
 
     select
@@ -16,7 +17,12 @@ with gx_results as (
         unexpected_count,
         success,
         batch_date
-    from {{ ref('gx_validation_results') }}
+    from {{ enabled_ref('gx_validation_results', {
+        'run_id': 'string', 'expectation_key': 'string', 'dataset': 'string',
+        'expectation_type': 'string', 'column_name': 'string', 'observed_value': 'string',
+        'element_count': 'bigint', 'unexpected_count': 'bigint', 'success': 'boolean',
+        'exception_message': 'string', 'batch_date': 'date',
+    }) }}
     where
         run_id = '{{ invocation_id }}'
         and exception_message is null

@@ -75,7 +75,7 @@ final as (
         kpi_name,
         dimension_name,
         dimension_value,
-        {{ dbt.listagg('incident_id', "'|'", 'order by incident_id') }} as incident_ids,
+        {{ ordered_listagg('incident_id', "'|'", 'incident_id') }} as incident_ids,
         {%- for score_kind in ['reported', 'adjusted'] %}
             max(case
                 when category = 'data_quality' and lists_kpi and touches_row

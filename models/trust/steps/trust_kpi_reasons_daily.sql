@@ -69,7 +69,7 @@ reported_reasons as (
         dimension_name,
         dimension_value,
         kpi_date,
-        {{ dbt.listagg('reason', "'; '", 'order by reported_rank') }} as reasons
+        {{ ordered_listagg('reason', "'; '", 'reported_rank') }} as reasons
     from ranked_reasons
     where reported_rank <= 3
     group by 1, 2, 3, 4
@@ -83,7 +83,7 @@ adjusted_reasons as (
         dimension_name,
         dimension_value,
         kpi_date,
-        {{ dbt.listagg('reason', "'; '", 'order by kind_rank') }} as reasons
+        {{ ordered_listagg('reason', "'; '", 'kind_rank') }} as reasons
     from ranked_reasons
     where not is_repaired and kind_rank <= 3
     group by 1, 2, 3, 4
@@ -97,7 +97,7 @@ repairs as (
         dimension_name,
         dimension_value,
         kpi_date,
-        {{ dbt.listagg('repaired_by', "', '", 'order by repaired_by') }} as repaired_by
+        {{ ordered_listagg('repaired_by', "', '", 'repaired_by') }} as repaired_by
     from (
         select distinct
             kpi_name,
