@@ -28,6 +28,7 @@
         'int_trust_kpi_evidence_weights',
         'trust_kpi_evidence_days',
         'int_kpi_detectable_losses',
+        'int_kpi_unseen_losses',
     ] | reject('in', disabled_models()) | list) }}
 {%- endmacro %}
 

@@ -6,7 +6,7 @@
     Levels: high / medium / low from the thresholds; 'insufficient_data' when the data cannot
     decide and no evidence made the row low: the slice-day has fewer than var('quality_min_rows')
     rows, or (KPIs computed from one event type) a loss of more than
-    var('trust_max_undetectable_loss') of its events could go unseen (int_kpi_detectable_losses;
+    var('trust_max_undetectable_loss') of its events could go unseen (int_kpi_unseen_losses;
     for a total, also of a material slice's events: undecidable_slice). Reasons: the three largest penalties in plain words; top_reasons also names the
     repairs behind `value`, with both numbers. Penalties are summed and worded per KPI row in
     trust_kpi_reasons_daily. -#}
@@ -56,7 +56,7 @@ detectable_losses as (
         is_loss_suspected,
         undecidable_slice,
         kpi_date
-    from {{ ref('int_kpi_detectable_losses') }}
+    from {{ ref('int_kpi_unseen_losses') }}
 
 ),
 
