@@ -25,7 +25,7 @@
         'gx_validation_results', 'kpi_anomalies_daily', 'rca_api_leaves_daily',
         'rca_game_leaves_daily', 'kpi_root_causes',
         'kpi_anomalies_trusted_daily', 'kpi_verdicts_daily', 'anomaly_evaluation',
-        'anomaly_metrics', 'rca_evaluation', 'rca_metrics',
+        'anomaly_false_alarms', 'anomaly_metrics', 'rca_evaluation', 'rca_metrics',
     ]) }}
 {%- endmacro %}
 
@@ -62,7 +62,8 @@
             ~ "(gx_validation_results, kpi_anomalies_daily, rca_api_leaves_daily, "
             ~ "rca_game_leaves_daily, kpi_root_causes) and the models that read them "
             ~ "(kpi_anomalies_trusted_daily, kpi_verdicts_daily, anomaly_evaluation, "
-            ~ "anomaly_metrics, rca_evaluation, rca_metrics): dbt-" ~ target.type
+            ~ "anomaly_false_alarms, anomaly_metrics, rca_evaluation, rca_metrics): dbt-"
+            ~ target.type
             ~ " runs Python models on Databricks only (docs/spark.md)", info = true
         ) -%}
         {%- do log(

@@ -3,16 +3,9 @@
     level's alarm (consensus_1..3, from the same flags) and each detector's own flag. Shares at
     the incident level (an incident is detected when one of its KPIs is; its lag is that of its
     first alarm; its verdict is right when more verdicts of its first alarm day are right than
-    wrong, 'uncertain' abstaining), business
-    incidents apart, and at the incident x KPI level. False alarms on total series ('all' slice,
-    both bases) on clean days: scored days no labelled incident of the dataset touches; a
-    detector's alarm is the first day of a run of its flags. Empty without labels. -#}
-{%- set signals = {
-    'consensus': 'is_anomaly', 'consensus_1': 'alarm_consensus_1',
-    'consensus_2': 'alarm_consensus_2', 'consensus_3': 'alarm_consensus_3',
-    'seasonal': 'flag_seasonal', 'changepoint': 'flag_changepoint',
-    'iforest': 'flag_iforest', 'lof': 'flag_lof',
-} -%}
+    wrong, 'uncertain' abstaining), business incidents apart, and at the incident x KPI level.
+    False alarms per series per 30 clean days from anomaly_false_alarms. Empty without labels. -#}
+{%- set signals = anomaly_alarm_signals() -%}
 {%- set counts = ['n_incidents', 'n_incidents_detected', 'n_business_incidents',
     'n_business_detected', 'n_incident_kpis', 'n_scorable', 'n_detected',
     'n_clean_series_days', 'n_false_alarms'] -%}
@@ -42,58 +35,9 @@ incidents as (
 
 ),
 
-totals as (
-
-    select
-        kpi_name,
-        dataset,
-        status,
-        {%- for name, column in signals.items() %}
-            {%- if name.startswith('consensus') %}
-                {{ column }} as alarm_{{ name }},
-            {%- else %}
-                {{ column }} and not coalesce(lag({{ column }}) over (
-                    partition by kpi_name, value_basis
-                    order by kpi_date
-                ), false) as alarm_{{ name }},
-            {%- endif %}
-        {%- endfor %}
-        kpi_date
-    from {{ ref('kpi_anomalies_daily') }}
-    where dimension_name = 'all'
-
-),
-
-clean_days as (
-
-    select *
-    from totals
-    where
-        status not in ('insufficient_history', 'missing_value')
-        and not exists (
-            select 1
-            from incidents
-            where
-                incidents.dataset = totals.dataset
-                and {{ incident_touches_day(
-                    'totals.kpi_name', 'totals.kpi_date', 'incidents.start_at', 'incidents.end_at'
-                ) }}
-        )
-
-),
-
 false_alarms as (
 
-    {%- for name in signals %}
-        {%- if not loop.first %}
-            union all
-        {%- endif %}
-        select
-            '{{ name }}' as detector,
-            count(*) as n_clean_series_days,
-            sum(case when alarm_{{ name }} then 1 else 0 end) as n_false_alarms
-        from clean_days
-    {%- endfor %}
+    select * from {{ ref('anomaly_false_alarms') }}
 
 ),
 
@@ -108,14 +52,14 @@ evaluated as (
             '{{ name }}' as detector,
             incident_id,
             category,
-            lag_days{{ suffix }} as lag_days,
+            lag_days{{ suffix }} as lag_days,  -- noqa: AL09
             {%- if name == 'consensus' %}
                 is_verdict_right,
             {%- else %}
                 cast(null as boolean) as is_verdict_right,
             {%- endif %}
             is_scorable,
-            is_detected{{ suffix }} as is_detected
+            is_detected{{ suffix }} as is_detected  -- noqa: AL09
         from evaluation
     {%- endfor %}
 
@@ -172,8 +116,9 @@ incident_scores as (
         sum(incident_level.is_detected) as n_incidents_detected,
         sum(case when incident_level.category = 'business' then 1 else 0 end)
             as n_business_incidents,
-        sum(case when incident_level.category = 'business' then incident_level.is_detected else 0 end)
-            as n_business_detected,
+        sum(case
+            when incident_level.category = 'business' then incident_level.is_detected else 0
+        end) as n_business_detected,
         sum(case when incident_level.lag_days <= 1 then 1 else 0 end) as n_within_one_day,
         count(incident_verdicts.is_verdict_right) as n_verdicts,
         sum(incident_verdicts.is_verdict_right) as n_verdicts_right
