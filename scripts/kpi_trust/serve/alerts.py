@@ -462,13 +462,14 @@ def join_data_causes(rows: pd.DataFrame, max_gap_days: int = 1) -> pd.DataFrame:
         .to_dict()
     )
     out = rows.copy()
-    offsets = sorted(range(-max_gap_days, max_gap_days + 1), key=lambda d: (abs(d), -d))
-    for index, row in out[~out["cause"].str.startswith("data:")].iterrows():
-        for offset in offsets:
-            cause = day_cause.get((row["dataset"], row["kpi_date"] - timedelta(days=offset)))
-            if cause is not None:
-                out.at[index, "cause"] = cause
-                break
+    moves = ~out["cause"].str.startswith("data:")
+    # nearest broken day first: the same day, then the day before, then the day after, ...
+    for offset in sorted(range(-max_gap_days, max_gap_days + 1), key=lambda d: (abs(d), -d)):
+        keys = zip(out["dataset"], out["kpi_date"] - timedelta(days=offset), strict=True)
+        found = pd.Series([day_cause.get(key) for key in keys], index=out.index)
+        take = moves & found.notna()
+        out.loc[take, "cause"] = found[take]
+        moves &= ~take
     return out
 
 
