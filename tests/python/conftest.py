@@ -168,3 +168,30 @@ def small_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     env = dbt_env(work, seed_dir=raw_dir)
     run_dbt(["build"], env)
     return Warehouse(db_path=work / "kpi.duckdb", raw_dir=raw_dir, env=env)
+
+
+@contextlib.contextmanager
+def writer_holding_lock(db: Path) -> Iterator[None]:
+    """Another process (as a running `dbt build` would) holds DuckDB's write lock on `db` for
+    the duration of the block; released on exit."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "con.execute('create or replace table build_in_progress as select 1 as x'); "
+            "print('locked', flush=True); time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()

@@ -32,6 +32,7 @@ pytest.importorskip(
 )
 
 from chromium_cdp import CHROMIUM, browser, off_machine_requests  # noqa: E402
+from conftest import writer_holding_lock
 from kpi_trust.cli import main as cli  # noqa: E402
 from kpi_trust.dashboard import APP  # noqa: E402
 from serve_receivers import SCRIPTS, free_port  # noqa: E402
@@ -139,25 +140,9 @@ def test_a_build_holding_the_warehouse_gives_a_message_then_pages_draw(
     db = tmp_path / "kpi.duckdb"
     shutil.copy(dashboard_db, db)
     monkeypatch.setenv("KPI_TRUST_DB", str(db))
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-            "con.execute('create or replace table build_in_progress as select 1 as x'); "
-            "print('locked', flush=True); time.sleep(60)",
-            str(db),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with writer_holding_lock(db):
         at = AppTest.from_file(str(APP), default_timeout=60).run()
         assert not at.exception and "locked by another process" in at.warning[0].value
-    finally:
-        holder.kill()
-        holder.wait()
     at.run()
     assert not at.exception and not at.warning and at.get("vega_lite_chart")
 

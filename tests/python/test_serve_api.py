@@ -11,14 +11,13 @@ holding the DuckDB lock (as a `dbt build` does): reads answer 503, then 200 once
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import writer_holding_lock
 from kpi_trust.anomaly import DetectConfig, detect_series
 from serve_receivers import api_server
 
@@ -193,26 +192,10 @@ def test_bounded_load_of_1000_requests_all_answered(server):
 
 def test_a_writer_holding_the_lock_gives_503_then_reads_resume(server):
     client, db = server
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-            "con.execute('create or replace table build_in_progress as select 1 as x'); "
-            "print('locked', flush=True); time.sleep(60)",
-            str(db),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with writer_holding_lock(db):
         for path in ("/kpis", "/kpis/series?kpi=dau", "/health"):
             response = client.get(path)
             assert response.status_code == 503, path
             assert "locked by another process" in response.json()["detail"]
             assert response.headers["Retry-After"] == "30"
-    finally:
-        holder.kill()
-        holder.wait()
     assert client.get("/kpis").status_code == 200
