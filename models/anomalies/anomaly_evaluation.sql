@@ -66,18 +66,12 @@ window_rows as (
     inner join anomalies
         on
             incidents.kpi_name = anomalies.kpi_name
-            and (
-                {{ incident_covers_slice(
-                    'anomalies.dimension_name', 'anomalies.dimension_value',
-                    'incidents.slice_dimension', 'incidents.slice_value'
-                ) }}
-                -- a pair of the labelled root-cause set ('api_name=x&region=y', elements
-                -- ';'-separated): a combination incident also moves its other dimension's slice
-                or {{ dbt.concat(["'&'", "replace(incidents.root_cause, ';', '&')", "'&'"]) }}
-                like {{ dbt.concat([
-                    "'%&'", 'anomalies.dimension_name', "'='", 'anomalies.dimension_value', "'&%'"
-                ]) }}
-            )
+            -- its slice, the total, every slice when dataset-wide, and each slice of a pair of
+            -- its root-cause set (a combination moves each of its slices, two slices both)
+            and {{ incident_covers_slice(
+                'anomalies.dimension_name', 'anomalies.dimension_value',
+                'incidents.slice_dimension', 'incidents.slice_value', 'incidents.root_cause'
+            ) }}
             and {{ incident_touches_day(
                 'anomalies.kpi_name', 'anomalies.kpi_date', 'incidents.start_at', 'incidents.end_at'
             ) }}

@@ -1,11 +1,16 @@
 {#- The root causes scored against the generator's labels: one row per labelled incident x KPI
-    it lists (trust_incident_kpis) x kpi_root_causes row set it covers: the KPI's verdict rows on
-    the days its window touches (macro incident_touches_day), on the total, on the labelled
-    slice, or on any slice for a dataset-wide incident. The expected cause: the incident's
-    root_cause on the total and on its own slice; for a dataset-wide incident 'all' on the total
-    (the movement is broad) and the row's own slice on a slice (it moved as a whole). A cause is
-    compared on the logs' columns: the cube-only install cohort pairs (install_week=...) are
+    it lists (trust_incident_kpis) x kpi_root_causes row set it covers (macro
+    incident_covers_slice): the KPI's verdict rows on the days its window touches (macro
+    incident_touches_day), on the total, on each slice of a pair of its labelled root-cause set,
+    or on any slice for a dataset-wide incident. The expected causes: on the total every element
+    of the incident's root_cause (one for a slice or a combination, two for an incident on two
+    slices at once); on a slice the elements holding that slice's pair; for a dataset-wide
+    incident 'all' on the total (the movement is broad) and the row's own slice on a slice (it
+    moved as a whole). A row is a top-1 hit when its first n causes are the n expected ones (the
+    exact set first), a top-3 hit when every expected cause is among its first three. A cause
+    is compared on the logs' columns: the cube-only install cohort pairs (install_week=...) are
     dropped first, since labels do not state a cohort. Empty without labels. -#}
+{%- set row_keys = ['incident_id', 'kpi_name', 'dimension_name', 'dimension_value', 'kpi_date'] -%}
 
 with incidents as (
 
@@ -21,7 +26,6 @@ causes as (
         dimension_value,
         verdict,
         cause_rank,
-        is_broad,
         kpi_date,
         -- pairs joined by '&', install cohort pairs dropped
         {{ regex_remove(regex_remove('root_cause', "'install_week=[^&]*&?'"), "'&$'") }}
@@ -30,9 +34,25 @@ causes as (
 
 ),
 
+label_elements as (
+
+    -- the elements of each incident's root-cause set (';'-separated, at most three)
+    {%- for part in range(1, 4) %}
+        select distinct
+            incident_id,
+            {{ dbt.split_part('root_cause', "';'", part) }} as element
+        from incidents
+        where root_cause != 'all'
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
 rows_covered as (
 
-    select distinct
+    select
         incidents.incident_id,
         incidents.kpi_name,
         incidents.dataset,
@@ -43,12 +63,7 @@ rows_covered as (
         causes.dimension_name,
         causes.dimension_value,
         causes.verdict,
-        case
-            when causes.dimension_name = 'all' then incidents.root_cause
-            when incidents.slice_dimension = 'all'
-                then {{ dbt.concat(['causes.dimension_name', "'='", 'causes.dimension_value']) }}
-            else incidents.root_cause
-        end as expected_root_cause,
+        max(case when causes.cause_rank = 1 then causes.root_cause end) as top_root_cause,
         causes.kpi_date
     from incidents
     inner join causes
@@ -56,46 +71,96 @@ rows_covered as (
             incidents.kpi_name = causes.kpi_name
             and {{ incident_covers_slice(
                 'causes.dimension_name', 'causes.dimension_value',
-                'incidents.slice_dimension', 'incidents.slice_value'
+                'incidents.slice_dimension', 'incidents.slice_value', 'incidents.root_cause'
             ) }}
             and {{ incident_touches_day(
                 'causes.kpi_name', 'causes.kpi_date', 'incidents.start_at', 'incidents.end_at'
             ) }}
+    group by
+        incidents.incident_id, incidents.kpi_name, incidents.dataset, incidents.category,
+        incidents.incident_type, incidents.slice_dimension, incidents.root_cause,
+        causes.dimension_name, causes.dimension_value, causes.verdict, causes.kpi_date
+
+),
+
+expected_elements as (
+
+    -- a sliced incident: its elements holding the row's slice (all of them on the total); the
+    -- labelled slice is a pair of root_cause (trust_incident_kpis makes it so without one)
+    select
+        {%- for key in row_keys %}
+            rows_covered.{{ key }},
+        {%- endfor %}
+        label_elements.element
+    from rows_covered
+    inner join label_elements
+        on rows_covered.incident_id = label_elements.incident_id
+    where
+        rows_covered.slice_dimension != 'all'
+        and coalesce(label_elements.element, '') != ''
+        and (
+            rows_covered.dimension_name = 'all'
+            or {{ dbt.position(
+                dbt.concat([
+                    "'&'", 'rows_covered.dimension_name', "'='",
+                    'rows_covered.dimension_value', "'&'"
+                ]),
+                dbt.concat(["'&'", 'label_elements.element', "'&'"])
+            ) }} > 0
+        )
+    union all
+    -- a dataset-wide incident: broad on the total, the row's own slice moved as a whole
+    select
+        {%- for key in row_keys %}
+            {{ key }},
+        {%- endfor %}
+        case
+            when dimension_name = 'all' then 'all'
+            else {{ dbt.concat(['dimension_name', "'='", 'dimension_value']) }}
+        end as element
+    from rows_covered
+    where slice_dimension = 'all'
+
+),
+
+element_ranks as (
+
+    -- each expected element's best rank among the row's causes (null when not named)
+    select
+        {%- for key in row_keys %}
+            expected_elements.{{ key }},
+        {%- endfor %}
+        expected_elements.element,
+        min(causes.cause_rank) as best_rank
+    from expected_elements
+    left join causes
+        on
+            expected_elements.kpi_name = causes.kpi_name
+            and expected_elements.dimension_name = causes.dimension_name
+            and expected_elements.dimension_value = causes.dimension_value
+            and expected_elements.kpi_date = causes.kpi_date
+            and expected_elements.element = causes.root_cause
+    group by
+        {%- for key in row_keys %}
+            expected_elements.{{ key }},
+        {%- endfor %}
+        expected_elements.element
 
 ),
 
 ranked as (
 
     select
-        rows_covered.incident_id,
-        rows_covered.kpi_name,
-        rows_covered.dimension_name,
-        rows_covered.dimension_value,
-        rows_covered.kpi_date,
-        max(case when causes.cause_rank = 1 then causes.root_cause end) as top_root_cause,
-        max(case
-            when causes.cause_rank = 1 and causes.root_cause = rows_covered.expected_root_cause
-                then 1
-            else 0
-        end) as is_top1,
-        max(case
-            when causes.cause_rank <= 3 and causes.root_cause = rows_covered.expected_root_cause
-                then 1
-            else 0
-        end) as is_top3
-    from rows_covered
-    inner join causes
-        on
-            rows_covered.kpi_name = causes.kpi_name
-            and rows_covered.dimension_name = causes.dimension_name
-            and rows_covered.dimension_value = causes.dimension_value
-            and rows_covered.kpi_date = causes.kpi_date
-    group by
-        rows_covered.incident_id,
-        rows_covered.kpi_name,
-        rows_covered.dimension_name,
-        rows_covered.dimension_value,
-        rows_covered.kpi_date
+        {%- for key in row_keys %}
+            {{ key }},
+        {%- endfor %}
+        {{ dbt.listagg('element', "';'", 'order by element') }} as expected_root_cause,
+        count(*) as n_expected,
+        -- the worst rank of an expected element (1000: not named); distinct elements hold
+        -- distinct ranks, so worst <= n means the first n causes are the expected ones
+        max(coalesce(best_rank, 1000)) as worst_rank
+    from element_ranks
+    group by {{ row_keys | join(', ') }}
 
 ),
 
@@ -116,20 +181,18 @@ final as (
         rows_covered.dimension_value,
         rows_covered.verdict,
         rows_covered.labelled_root_cause,
-        rows_covered.expected_root_cause,
-        ranked.top_root_cause,
+        ranked.expected_root_cause,
+        rows_covered.top_root_cause,
         rows_covered.slice_dimension != 'all' as has_slice,
-        ranked.is_top1 = 1 as is_top1_hit,
-        ranked.is_top3 = 1 as is_top3_hit,
+        ranked.worst_rank <= ranked.n_expected as is_top1_hit,
+        ranked.worst_rank <= 3 as is_top3_hit,
         rows_covered.kpi_date
     from rows_covered
     inner join ranked
         on
-            rows_covered.incident_id = ranked.incident_id
-            and rows_covered.kpi_name = ranked.kpi_name
-            and rows_covered.dimension_name = ranked.dimension_name
-            and rows_covered.dimension_value = ranked.dimension_value
-            and rows_covered.kpi_date = ranked.kpi_date
+            {%- for key in row_keys %}
+                rows_covered.{{ key }} = ranked.{{ key }}{% if not loop.last %} and{% endif %}
+            {%- endfor %}
 
 )
 

@@ -7,9 +7,10 @@
       ('repaired': value is right, the score must stay high).
     A positive the score itself calls 'insufficient_data' (too few rows or events for any test
     to see the incident) is undecidable: kept, not evaluated, counted in trust_metrics.
-    Slices: an incident covers a row when either is 'all' or they are the same slice; a row of
-    the incident's dimension with another value is a 'sibling' (negative: must stay high); a
-    row of another dimension is 'indirect' (partly affected, not evaluated). Other negatives:
+    Slices: an incident covers a row when either is 'all', they are the same slice or the row's
+    slice is a pair of the incident's root-cause set (macro incident_covers_slice); a row of a
+    dimension every element of the set fixes, with another value, is a 'sibling' (negative:
+    must stay high); a row of another dimension is 'indirect' (partly affected, not evaluated). Other negatives:
     'business_only' (a business incident lists the KPI), 'unaffected_by_dq' (a data-quality
     incident that day does not list it), 'clean'. KPIs computed from the next day
     (var('trust_next_day_kpis')) are touched by incidents of day + 1 too. Flagged = score below

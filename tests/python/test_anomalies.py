@@ -193,9 +193,10 @@ def test_sql_baseline_matches_the_python_seasonal_expectation(warehouse):
 
 
 def labelled_rows(raw_dir: Path, kpis: pd.DataFrame, any_slice: bool = False) -> pd.DataFrame:
-    """kpi_daily rows a labelled incident covers (its day, its KPI, its slice or a total), as in
-    int_trust_kpi_incident_labels; d1_retention of day d is also covered by day d + 1. With
-    `any_slice`, every slice of the KPI that day (siblings and other dimensions: 'indirect')."""
+    """kpi_daily rows a labelled incident covers (its day, its KPI, its slice, the slice of a pair
+    of its root-cause set or a total), as in trust_kpi_incident_labels; d1_retention of day d
+    is also covered by day d + 1. With `any_slice`, every slice of the KPI that day (siblings
+    and other dimensions: 'indirect')."""
     incidents = pd.read_csv(raw_dir / "injected_incidents.csv")
     rows = []
     for incident in incidents.itertuples():
@@ -207,9 +208,17 @@ def labelled_rows(raw_dir: Path, kpis: pd.DataFrame, any_slice: bool = False) ->
                 days = days.union(days - pd.Timedelta(days=1))
             covers = (kpis["kpi_name"] == kpi_name) & kpis["kpi_date"].isin(days)
             if incident.slice_dimension != "all" and not any_slice:
-                covers &= (kpis["dimension_name"] == "all") | (
-                    (kpis["dimension_name"] == incident.slice_dimension)
-                    & (kpis["dimension_value"] == incident.slice_value)
+                # the labelled slice and the slice of each pair of its root-cause set
+                root = getattr(incident, "root_cause", None)
+                pairs = set(root.replace(";", "&").split("&")) if isinstance(root, str) else set()
+                pair = kpis["dimension_name"] + "=" + kpis["dimension_value"]
+                covers &= (
+                    (kpis["dimension_name"] == "all")
+                    | (
+                        (kpis["dimension_name"] == incident.slice_dimension)
+                        & (kpis["dimension_value"] == incident.slice_value)
+                    )
+                    | pair.isin(pairs)
                 )
             repairable = str(incident.is_repairable).lower() == "true"
             expected = EXPECTED_VERDICT[

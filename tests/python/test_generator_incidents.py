@@ -122,13 +122,28 @@ class Data:
             rows = [r for r in rows if key in r["description"]]
         return rows
 
+    def window(self, label: dict) -> str:
+        """SQL predicate: inside the label's window."""
+        time = TIME[label["dataset"]]
+        return f"({time} >= '{label['start_at']}' and {time} < '{label['end_at']}')"
+
+    @staticmethod
+    def slice(label: dict) -> str:
+        """SQL predicate: inside the label's slice: any element of its root-cause set, each pair
+        on the log's slice columns (an API schema drift's api_version is what the drift does,
+        not where)."""
+        if label["root_cause"] == "all":
+            return "true"
+        elements = []
+        for element in label["root_cause"].split(";"):
+            pairs = [pair.split("=", 1) for pair in element.split("&")]
+            conds = [f"{k} = '{v}'" for k, v in pairs if k in SLICE_COLUMNS[label["dataset"]]]
+            elements.append("(" + " and ".join(conds) + ")")
+        return "(" + " or ".join(elements) + ")"
+
     def where(self, label: dict) -> str:
         """SQL predicate: inside the label's window and slice."""
-        time = TIME[label["dataset"]]
-        cond = f"({time} >= '{label['start_at']}' and {time} < '{label['end_at']}'"
-        if label["slice_dimension"] != "all":
-            cond += f" and {label['slice_dimension']} = '{label['slice_value']}'"
-        return cond + ")"
+        return f"({self.window(label)} and {self.slice(label)})"
 
     def any_of(self, labels: list[dict]) -> str:
         return "(" + " or ".join(self.where(lb) for lb in labels) + ")" if labels else "false"
@@ -189,6 +204,34 @@ def test_every_type_is_labelled_with_the_contract_lineage(data: Data, new_data: 
         dim = row["slice_dimension"]
         assert dim == "all" or dim in SLICE_COLUMNS[row["dataset"]]
         assert (row["slice_value"] == "all") == (dim == "all")
+        # the root-cause set: 'all', or elements whose first holds the labelled slice
+        assert (row["root_cause"] == "all") == (dim == "all")
+        if dim != "all":
+            elements = [e.split("&") for e in row["root_cause"].split(";")]
+            assert any(f"{dim}={row['slice_value']}" in e for e in elements), row
+            for element in elements:
+                assert element == sorted(element)
+                for pair in element:
+                    key = pair.split("=", 1)[0]
+                    assert key in SLICE_COLUMNS[row["dataset"]] | {"api_version"}, row
+
+
+def test_some_incidents_hit_combinations_and_two_slices(data: Data) -> None:
+    """A timezone bug of the game hits one platform in one country; one of the API hits two
+    regions; a failure spike two document types; a latency regression one API in one region."""
+    (shift,) = data.of("game_events", "timestamp_shift")
+    assert shift["root_cause"].split("&")[0].startswith("country=")
+    assert f"platform={shift['slice_value']}" in shift["root_cause"].split("&")
+    for dataset, itype, dim in (
+        ("api_calls", "timestamp_shift", "region"),
+        ("api_calls", "failure_spike", "document_type"),
+    ):
+        (label,) = data.of(dataset, itype)
+        elements = label["root_cause"].split(";")
+        assert len(elements) == 2 and len(set(elements)) == 2, label
+        assert all(e.startswith(f"{dim}=") and "&" not in e for e in elements), label
+    (latency,) = data.of("api_calls", "latency_regression")
+    assert latency["root_cause"].startswith(f"api_name={latency['slice_value']}&region=")
 
 
 @pytest.mark.parametrize("which", ["all", "new"])
@@ -354,7 +397,7 @@ def _check_shift(data: Data, dataset: str) -> None:
     start = datetime.fromisoformat(label["start_at"])
     shift = timedelta(hours=float(label["magnitude"]))
     window_end = datetime.fromisoformat(label["end_at"]) - shift
-    in_slice = f"{label['slice_dimension']} = '{label['slice_value']}'"
+    in_slice = data.slice(label)
     # The slice's first `shift` hours of the window are empty: all its rows moved later ...
     gap = data.one(
         f"select count(*) from {dataset} where {in_slice} "
@@ -395,28 +438,29 @@ def test_latency_regression_slows_one_api_in_one_region(data: Data) -> None:
     assert 0.75 * float(label["magnitude"]) < ratio < 1.25 * float(label["magnitude"])
     # Other regions of the same API are untouched.
     other = data.con.sql(
-        f"select median(latency_ms) filter (where {data.where(label)}) / "
-        f"median(latency_ms) filter (where not {data.where(label)}) from api_calls "
+        f"select median(latency_ms) filter (where {data.window(label)}) / "
+        f"median(latency_ms) filter (where not {data.window(label)}) from api_calls "
         f"where api_name = '{label['slice_value']}' and region <> '{region}'"
     ).fetchall()[0][0]
     assert 0.8 < other < 1.25
 
 
-def test_failure_spike_raises_one_document_types_failure_rate(data: Data) -> None:
+def test_failure_spike_raises_its_document_types_failure_rate(data: Data) -> None:
     (label,) = data.of("api_calls", "failure_spike")
-    doc = label["slice_value"]
+    docs = [element.split("=", 1)[1] for element in label["root_cause"].split(";")]
+    assert label["slice_value"] in docs
     clean = data.clean_days("api_calls")
-    inside, outside = data.con.sql(
-        f"select avg((lower(status) = 'failure')::int) filter (where {data.where(label)}), "
-        f"avg((lower(status) = 'failure')::int) filter (where {clean}) "
-        f"from (select *, requested_at::date d from api_calls) where document_type = '{doc}'"
-    ).fetchall()[0]
-    assert abs((inside - outside) - float(label["magnitude"])) < 0.07
+    for doc in docs:  # each rejected document type by the labelled magnitude
+        inside, outside = data.con.sql(
+            f"select avg((lower(status) = 'failure')::int) filter (where {data.where(label)}), "
+            f"avg((lower(status) = 'failure')::int) filter (where {clean}) "
+            f"from (select *, requested_at::date d from api_calls) where document_type = '{doc}'"
+        ).fetchall()[0]
+        assert abs((inside - outside) - float(label["magnitude"])) < 0.07, doc
     others = data.con.sql(
-        f"select avg((lower(status) = 'failure')::int) filter (where requested_at >= "
-        f"'{label['start_at']}' and requested_at < '{label['end_at']}'), "
+        f"select avg((lower(status) = 'failure')::int) filter (where {data.window(label)}), "
         f"avg((lower(status) = 'failure')::int) filter (where {clean}) "
-        f"from (select *, requested_at::date d from api_calls) where document_type <> '{doc}'"
+        f"from (select *, requested_at::date d from api_calls) where not {data.slice(label)}"
     ).fetchall()[0]
     assert abs(others[0] - others[1]) < 0.03
 
@@ -433,9 +477,7 @@ def _daily(data: Data, select: str, where: str = "true") -> str:
 
 def test_tracking_outage_drops_purchases_in_window_and_slice(data: Data) -> None:
     (label,) = data.of("game_events", "tracking_outage")
-    cond = "true" if label["slice_dimension"] == "all" else (
-        f"{label['slice_dimension']} = '{label['slice_value']}'"
-    )  # fmt: skip
+    cond = data.slice(label)
     rate = "count(*) filter (where event_name = 'purchase') / count(distinct user_id) r"
     window = f"d >= '{label['start_at'][:10]}' and d < '{label['end_at'][:10]}'"
     inside, baseline = data.con.sql(
@@ -657,7 +699,7 @@ def test_batch_clock_skew_moves_only_evening_batches_past_midnight(
     ).fetchall()[0]
     assert n > 0 and evening and exact and next_day > 0.95
     # Genuinely unlike a timestamp shift: the slice's earlier batches keep the true time.
-    in_slice = f"{label['slice_dimension']} = '{label['slice_value']}'"
+    in_slice = new_data.slice(label)
     window = f"ingested_at >= '{label['start_at']}' and ingested_at < '{label['end_at']}'"
     morning, skewed_morning = new_data.con.sql(
         f"select count(*), count(*) filter (where {time} > ingested_at) from {dataset} "
@@ -680,11 +722,7 @@ def test_implausible_timestamps_only_in_the_ingestion_day_and_slice(
     (label,) = new_data.of(dataset, "implausible_timestamp")
     time = TIME[dataset]
     ingested = f"ingested_at >= '{label['start_at']}' and ingested_at < '{label['end_at']}'"
-    in_slice = (
-        "true"
-        if label["slice_dimension"] == "all"
-        else f"{label['slice_dimension']} = '{label['slice_value']}'"
-    )
+    in_slice = new_data.slice(label)
     odd = f"select * from {dataset} where not {plausible(dataset)}"
     assert new_data.one(f"select count(*) from ({odd}) where not ({ingested} and {in_slice})") == 0
     low, high = new_data.con.sql(

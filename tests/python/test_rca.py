@@ -78,6 +78,34 @@ def test_broad_movement_is_the_whole_cube():
     assert result.causes[0].explained_share == pytest.approx(1.0)
 
 
+def test_a_cause_whose_parts_moved_by_different_factors_is_named_whole():
+    """Bots arriving through one channel, most of them on one platform: every platform of the
+    channel rose, by factors from 1.6 to 6. The largest part alone moves by one factor, but the
+    rest of the channel rose too, materially: the channel is the cause, not its largest part.
+    A part that stayed put keeps the exact cause narrow."""
+    rng = np.random.default_rng(11)
+    grid = [
+        (p, c, k)
+        for p in ("ios", "android", "web")
+        for c in ("organic", "paid", "promo", "social")
+        for k in [f"k{i}" for i in range(12)]
+    ]
+    frame = pd.DataFrame(grid, columns=["platform", "channel", "country"])
+    frame["expected"] = rng.uniform(20, 60, len(frame))
+    factor = {"android": 6.0, "ios": 1.6, "web": 2.5}
+    boost = np.where(frame["channel"] == "social", frame["platform"].map(factor), 1.0)
+    frame["actual"] = rng.poisson(frame["expected"] * boost).astype(float)
+    dims = ["platform", "channel", "country"]
+    result = localize(frame, dims, "actual", "expected")
+    assert [c.label for c in result.causes] == ["channel=social"]
+    # ios and web of the channel stay at their expectation: android of it is the exact cause
+    frame["actual"] = rng.poisson(frame["expected"] * np.where(boost == 6.0, 6.0, 1.0)).astype(
+        float
+    )
+    result = localize(frame, dims, "actual", "expected")
+    assert [c.label for c in result.causes] == ["channel=social&platform=android"]
+
+
 def test_ratio_mix_effect_and_exact_split():
     """One channel's traffic triples and it converts worse: the rate per leaf is unchanged,
     the whole's ratio falls by the mix effect; rate + mix shares add up to the element's

@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from kpi_trust.rca.baseline import leaf_expectations
+from kpi_trust.rca.cube import build_cube
+from kpi_trust.rca.localize import Localization, RootCause
+from kpi_trust.rca.warehouse import _close
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +114,38 @@ def test_leaf_expectations_use_only_the_past_and_count_quiet_days() -> None:
     late = base[pd.to_datetime(base["day"]) >= pd.Timestamp("2026-02-15")]
     by_leaf = late.groupby("leaf")["expected_n"].mean()
     assert 15 < by_leaf["a"] < 25 and 3 < by_leaf["b"] < 7 and by_leaf["c"] < 1
+
+
+def test_a_release_is_named_with_its_api_and_nothing_else_is_added() -> None:
+    """A cause on a release (api_version=v2.0.1, liveness_check's only) is named with its API;
+    a slow region of an API whose calls all ran one release that day is not named a problem of
+    that release, nor is any other value its leaves happen to share added."""
+    frame = pd.DataFrame(
+        [
+            ("liveness_check", "v2.0", "eu-west", "web"),
+            ("liveness_check", "v2.0.1", "eu-west", "web"),
+            ("liveness_check", "v2.0.1", "us-east", "web"),
+            ("face_match", "v4.0", "eu-west", "ios"),
+            ("face_match", "v4.0", "us-east", "ios"),
+            ("ocr", "v4.0", "eu-west", "ios"),
+        ],
+        columns=["api_name", "api_version", "region", "client_type"],
+    )
+    cube = build_cube(frame, list(frame.columns))
+
+    def cause(**elements):
+        return RootCause(1, dict(elements), 1.0, 1.0, 1.0, 1.0, 1.0)
+
+    result = Localization(
+        [cause(api_version="v2.0.1"), cause(api_name="face_match", region="eu-west")],
+        1.0,
+        1.0,
+        1.0,
+        cube.n_leaves,
+        cube.dimensions,
+    )
+    _close(cube, result)
+    assert [c.label for c in result.causes] == [
+        "api_name=liveness_check&api_version=v2.0.1",
+        "api_name=face_match&region=eu-west",
+    ]

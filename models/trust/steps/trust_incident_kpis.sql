@@ -12,13 +12,7 @@ with incidents as (
         slice_dimension,
         slice_value,
         -- the exact root-cause set; older label files without it: the labelled slice
-        coalesce(
-            root_cause,
-            case
-                when slice_dimension = 'all' then 'all'
-                else {{ dbt.concat(['slice_dimension', "'='", 'slice_value']) }}
-            end
-        ) as root_cause,
+        {{ incident_root_cause('root_cause', 'slice_dimension', 'slice_value') }} as root_cause,
         affected_kpis,
         coalesce(is_repairable, false) as is_repairable,
         start_at,

@@ -1,9 +1,11 @@
 {#- The generator's ground truth per KPI row: one row per kpi_daily row (totals and slices) that
     an injected incident of its dataset touches (its day, or day + 1 for the KPIs of
     var('trust_next_day_kpis')), with what the incidents say about it. An incident covers a row
-    when either is 'all' or they are the same slice; a row of the incident's dimension with
-    another value is a 'sibling'; a row of another dimension is 'indirect'. Read only by
-    trust_evaluation: the labels stay out of everything the trust score reads. -#}
+    when either is 'all', they are the same slice, or the row's slice is a pair of the labelled
+    root-cause set (macro incident_covers_slice: each slice of a combination, both of two
+    slices); a row of a dimension every element of the set fixes, with another value, is a
+    'sibling'; a row of another dimension is 'indirect'. Read only by trust_evaluation: the
+    labels stay out of everything the trust score reads. -#}
 {%- set timestamp_type = dbt.type_timestamp() -%}
 
 with kpi_rows as (
@@ -27,6 +29,7 @@ incidents as (
         affected_kpis,
         slice_dimension,
         slice_value,
+        {{ incident_root_cause('root_cause', 'slice_dimension', 'slice_value') }} as root_cause,
         coalesce(is_repairable, false) as is_repairable,
         start_at,
         end_at
@@ -54,9 +57,11 @@ pairs as (
         case
             when {{ incident_covers_slice(
                 'kpi_rows.dimension_name', 'kpi_rows.dimension_value',
-                'incidents.slice_dimension', 'incidents.slice_value'
+                'incidents.slice_dimension', 'incidents.slice_value', 'incidents.root_cause'
             ) }} then 'covers'
-            when kpi_rows.dimension_name = incidents.slice_dimension then 'sibling'
+            when
+                {{ incident_fixes_dimension('kpi_rows.dimension_name', 'incidents.root_cause') }}
+                then 'sibling'
             else 'indirect'
         end as slice_relation
     from kpi_rows

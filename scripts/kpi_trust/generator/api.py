@@ -15,7 +15,7 @@ import pyarrow as pa
 from . import common, vocab
 from .common import HOUR_US, Chunk
 from .config import GeneratorConfig
-from .schedule import DAY_US, Incident, stall_cutoff_hour
+from .schedule import DAY_US, Incident, slice_mask, stall_cutoff_hour
 
 _TAIL_SHARE = 0.03  # share of calls in the Pareto tail
 _TAIL_SCALE = 4.0  # tail starts at this multiple of the API median
@@ -193,10 +193,13 @@ class ApiLog:
                     timeout_ms[slow] * rng.uniform(0.9, 0.999, slow.sum()),
                 )
             elif inc.incident_type == "failure_spike":
-                doc = vocab.DOCUMENT_NAMES.index(inc.slice_value)
-                ok = (document == doc) & ~is_timeout & ~is_failure
-                share_ok = 1.0 - p_fail[document == doc].mean()
-                flip = ok & (rng.random(n) < min(1.0, inc.magnitude / share_ok))
+                u = rng.random(n)  # one draw for every rejected document type
+                flip = np.zeros(n, dtype=bool)
+                for element in inc.elements:
+                    doc = vocab.DOCUMENT_NAMES.index(element["document_type"])
+                    ok = (document == doc) & ~is_timeout & ~is_failure
+                    share_ok = 1.0 - p_fail[document == doc].mean()
+                    flip |= ok & (u < min(1.0, inc.magnitude / share_ok))
                 is_failure |= flip
                 reason[flip] = vocab.ERROR_REASON_NAMES.index("unsupported_document")
 
@@ -264,11 +267,8 @@ class ApiLog:
 
     @staticmethod
     def _slice_mask(inc: Incident, api: np.ndarray, region: np.ndarray) -> np.ndarray:
-        if inc.slice_dimension == "api_name":
-            return api == vocab.API_NAMES.index(inc.slice_value)
-        if inc.slice_dimension == "region":
-            return region == vocab.REGION_NAMES.index(inc.slice_value)
-        return np.ones(len(api), dtype=bool)
+        columns = {"api_name": (api, vocab.API_NAMES), "region": (region, vocab.REGION_NAMES)}
+        return slice_mask(inc, columns)
 
     # -- output --------------------------------------------------------------------------------
     def to_arrow(self, chunk: Chunk) -> pa.Table:

@@ -139,11 +139,15 @@ def generate(cfg: GeneratorConfig, out_dir: Path | str) -> GenerateResult:
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    seeds = np.random.SeedSequence(cfg.seed).spawn(3)
-    rng_schedule, rng_api, rng_game = (np.random.Generator(np.random.PCG64(s)) for s in seeds)
+    # The fourth stream (combinations, second slices) was added later: the first three children
+    # of the seed are the same as before, so the schedule and both logs keep their draws.
+    seeds = np.random.SeedSequence(cfg.seed).spawn(4)
+    rng_schedule, rng_api, rng_game, rng_slices = (
+        np.random.Generator(np.random.PCG64(s)) for s in seeds
+    )
 
     api = ApiLog(cfg, rng_api)
-    incidents, notes = schedule_incidents(cfg, rng_schedule, api.drift_version)
+    incidents, notes = schedule_incidents(cfg, rng_schedule, api.drift_version, rng_slices)
     api_incidents = [i for i in incidents if i.dataset == "api_calls"]
     game_incidents = [i for i in incidents if i.dataset == "game_events"]
     game = GameLog(cfg, rng_game, game_incidents)

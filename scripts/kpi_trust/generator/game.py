@@ -16,7 +16,7 @@ import pyarrow as pa
 from . import common, vocab
 from .common import HOUR_US, Chunk
 from .config import GeneratorConfig
-from .schedule import DAY_US, Incident, stall_cutoff_hour
+from .schedule import DAY_US, Incident, slice_mask, stall_cutoff_hour
 
 PREHISTORY_DAYS = 120
 _MAX_SESSIONS = 12  # real players never exceed this per day; bots play dozens
@@ -306,14 +306,12 @@ class GameLog:
 
     @staticmethod
     def _slice_mask(inc: Incident, chunk: Chunk) -> np.ndarray:
-        n = common.rows(chunk)
-        if inc.slice_dimension == "platform":
-            return chunk["platform"] == vocab.PLATFORM_NAMES.index(inc.slice_value)
-        if inc.slice_dimension == "acquisition_channel":
-            return chunk["channel"] == vocab.CHANNEL_NAMES.index(inc.slice_value)
-        if inc.slice_dimension == "country":
-            return chunk["country"] == vocab.COUNTRY_NAMES.index(inc.slice_value)
-        return np.ones(n, dtype=bool)
+        columns = {
+            "platform": (chunk["platform"], vocab.PLATFORM_NAMES),
+            "acquisition_channel": (chunk["channel"], vocab.CHANNEL_NAMES),
+            "country": (chunk["country"], vocab.COUNTRY_NAMES),
+        }
+        return slice_mask(inc, columns)
 
     # -- output --------------------------------------------------------------------------------
     def to_arrow(self, chunk: Chunk) -> pa.Table:

@@ -44,6 +44,11 @@ class Incident:
     params: dict[str, str | float] = field(default_factory=dict)
     incident_id: str = ""
     description: str = ""
+    # A combination: further `dimension: value` pairs the labelled slice is narrowed by (a
+    # timezone bug of one platform in one country). Two slices at once: further elements hit
+    # alike (a release rejecting two document types). Both drawn from their own random stream.
+    combination: dict[str, str] = field(default_factory=dict)
+    also: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def dataset(self) -> str:
@@ -69,20 +74,42 @@ class Incident:
         return self.n_days + (1 if self.extra_hours else 0)
 
     @property
-    def root_cause(self) -> str:
-        """The exact root-cause set in the leaf cubes' terms: 'dim=value' pairs joined by '&'
-        (one element), elements joined by ';', or 'all' for a dataset-wide incident. The slice
-        columns above name one dimension for the models that slice KPIs by one dimension; a
-        latency regression hits one API in one region, an API schema drift one release of one
-        API: combinations."""
+    def elements(self) -> list[dict[str, str]]:
+        """The root-cause elements, each a conjunction `{dimension: value}`; [] when
+        dataset-wide. The first holds the labelled slice."""
         if self.slice_dimension == "all":
-            return "all"
-        pairs = {self.slice_dimension: self.slice_value}
+            return []
+        pairs = {self.slice_dimension: self.slice_value, **self.combination}
         if self.incident_type == "latency_regression":
             pairs["region"] = str(self.params["region"])
         if "api_version" in self.params:  # a schema drift ships in one release of the API
             pairs["api_version"] = str(self.params["api_version"])
-        return "&".join(f"{k}={v}" for k, v in sorted(pairs.items()))
+        return [pairs, *self.also]
+
+    @property
+    def root_cause(self) -> str:
+        """The exact root-cause set in the leaf cubes' terms: 'dim=value' pairs joined by '&'
+        (one element), elements joined by ';', or 'all' for a dataset-wide incident. The slice
+        columns above name one dimension (one of the first element's pairs) for the models that
+        slice KPIs by one dimension; a latency regression hits one API in one region, an API
+        schema drift one release of one API, a timezone bug one platform in one country:
+        combinations; a failure spike two document types, a timezone bug of the API two
+        regions: two elements."""
+        if not self.elements:
+            return "all"
+        return ";".join(
+            sorted("&".join(f"{k}={v}" for k, v in sorted(e.items())) for e in self.elements)
+        )
+
+    @property
+    def where(self) -> str:
+        """The slice in words: 'platform=android in country=US', 'region=a and region=b'."""
+        if not self.elements:
+            return "all traffic"
+        first = [f"{self.slice_dimension}={self.slice_value}"]
+        first += [f"{k}={v}" for k, v in self.combination.items()]
+        rest = [" in ".join(f"{k}={v}" for k, v in e.items()) for e in self.also]
+        return " and ".join([" in ".join(first), *rest])
 
     def active(self, day: int) -> bool:
         return self.start_day <= day < self.end_day
@@ -162,6 +189,51 @@ def _draw_slice(spec: IncidentSpec, rng: np.random.Generator) -> tuple[str, str,
     return "all", "all", {}
 
 
+def _extend_slice(inc: Incident, rng: np.random.Generator) -> None:
+    """Combinations and two-slice incidents, drawn from their own stream (`rng`) so the main
+    schedule stream, and with it every other incident, is the same as without them. Values are
+    drawn among those carrying enough traffic to matter, as `_draw_slice` draws its slices."""
+    if inc.slice_dimension == "all":
+        return
+
+    def other(names: list[str], taken: str) -> str:
+        rest = [n for n in names if n != taken]
+        return rest[int(rng.integers(len(rest)))]
+
+    t = inc.incident_type
+    if t == "timestamp_shift" and inc.dataset == "game_events":
+        # a timezone bug of one app build in one country's time zone
+        countries = _significant(vocab.COUNTRY_NAMES, vocab.COUNTRY_WEIGHTS, 0.10)
+        inc.combination["country"] = other(countries, "")
+    elif t == "timestamp_shift":  # the API's servers in two regions run the bad clock config
+        regions = _significant(vocab.REGION_NAMES, vocab.REGION_WEIGHTS, 0.10)
+        inc.also.append({"region": other(regions, inc.slice_value)})
+    elif t == "failure_spike":  # the release rejects two document types
+        doc_share = (vocab.REGION_WEIGHTS[:, None] * vocab.REGION_DOCUMENT_MIX).sum(axis=0)
+        docs = _significant(vocab.DOCUMENT_NAMES, doc_share, 0.10)
+        inc.also.append({"document_type": other(docs, inc.slice_value)})
+
+
+def slice_mask(inc: Incident, columns: dict[str, tuple[np.ndarray, tuple[str, ...]]]):
+    """Rows an incident's slice covers: any element, every pair of it whose dimension is among
+    `columns` (dimension -> (value codes per row, vocabulary)); all rows when dataset-wide. An
+    element with no such pair covers nothing (it is about other columns)."""
+    n = len(next(iter(columns.values()))[0])
+    if not inc.elements:
+        return np.ones(n, dtype=bool)
+    hit = np.zeros(n, dtype=bool)
+    for element in inc.elements:
+        pairs = [(d, v) for d, v in element.items() if d in columns]
+        if not pairs:
+            continue
+        mask = np.ones(n, dtype=bool)
+        for dimension, value in pairs:
+            codes, names = columns[dimension]
+            mask &= codes == names.index(value)
+        hit |= mask
+    return hit
+
+
 def _draw_magnitude(spec: IncidentSpec, rng: np.random.Generator) -> float:
     low, high = spec.magnitude_range
     if spec.incident_type in SHIFT_TYPES:
@@ -178,7 +250,7 @@ def stall_cutoff_hour(inc: Incident) -> int:
 
 def _describe(inc: Incident) -> str:
     m, sv = inc.magnitude, inc.slice_value
-    where = "all traffic" if sv == "all" else f"{inc.slice_dimension}={sv}"
+    where = inc.where
     t, variant = inc.incident_type, inc.spec.variant
     if t == "tracking_outage":
         return f"SDK tracking outage: {m:.0%} of purchase events on {where} never recorded"
@@ -224,7 +296,8 @@ def _describe(inc: Incident) -> str:
     if t == "latency_regression":
         return f"{sv} in region {inc.params['region']} {m:.2f}x slower after an infra change"
     if t == "failure_spike":
-        return f"release rejects {sv}: failure rate +{m * 100:.0f} points"
+        docs = " and ".join([sv, *(e["document_type"] for e in inc.also)])
+        return f"release rejects {docs}: failure rate +{m * 100:.0f} points"
     if t == "conversion_drop":
         return f"price change: payer propensity x{m:.2f} for all players"
     if t == "campaign_spike":
@@ -236,11 +309,13 @@ def schedule_incidents(
     cfg: GeneratorConfig,
     rng: np.random.Generator,
     drift_version: Callable[[str, int, str], str],
+    rng_slices: np.random.Generator | None = None,
 ) -> tuple[list[Incident], list[str]]:
     """Place the configured incidents on the timeline. Returns (incidents, warnings).
 
     `drift_version(api_name, day, variant)` names the release an API schema drift ships as, so
-    the label can point at the exact `api_version` that misbehaves.
+    the label can point at the exact `api_version` that misbehaves. `rng_slices` draws the
+    combinations and second slices (`_extend_slice`); without it, none.
     """
     if not cfg.incidents:
         return [], []
@@ -259,6 +334,8 @@ def schedule_incidents(
             wanted = int(rng.integers(spec.min_days, spec.max_days + 1))
             inc = Incident(spec, 0, spec.min_days, magnitude, dim, value, dict(params))
             inc.params["wanted_days"] = wanted
+            if rng_slices is not None:
+                _extend_slice(inc, rng_slices)
             need = inc.occupied_days + (1 if chosen else 0)  # + clean day before it
             if used + need <= available:
                 chosen.append(inc)

@@ -127,9 +127,12 @@ def localize_cube(
     penalty: float | None = None,
     alpha: float = DEFAULT_ALPHA,
     event_size: float | None = None,
+    background: float | None = None,
 ) -> Localization:
     """:func:`localize` on an encoded cube and its leaves' actual / expected arrays (the
-    warehouse reuses one cube for every KPI of a day)."""
+    warehouse reuses one cube for every KPI of a day). ``background``: actual / expected of the
+    leaves outside the cube when it is a slice of a larger one (see
+    :func:`kpi_trust.rca.search.search`)."""
     result = search(
         cube,
         v,
@@ -139,6 +142,7 @@ def localize_cube(
         alpha=alpha,
         max_causes=max_causes,
         event_size=event_size,
+        background=background,
     )
     total_dev = float(v.sum() - f.sum())
     causes = []
@@ -248,6 +252,7 @@ def localize_ratio_cube(
     prior_weight: float = 0.0,
     event_sizes: tuple[float | None, float | None] = (None, None),
     numerator_min_mass: float | None = None,
+    backgrounds: tuple[float | None, float | None] = (None, None),
 ) -> Localization:
     """:func:`localize_ratio` on an encoded cube and numerator / denominator arrays.
 
@@ -257,7 +262,9 @@ def localize_ratio_cube(
     ``event_sizes``: the numerator's and denominator's event sizes (see
     :func:`kpi_trust.rca.noise.leaf_scale`), None when they are not event counts;
     ``numerator_min_mass`` overrides the least expected numerator of a rate cause (see
-    :data:`kpi_trust.rca.search.MIN_EVENTS`).
+    :data:`kpi_trust.rca.search.MIN_EVENTS`). ``backgrounds``: for a cube that is a slice of a
+    larger one, the rate search's and the mix search's factor of the leaves outside it (see
+    :func:`kpi_trust.rca.search.search`).
     """
     mix, rate, big_a, big_e, r_e = ratio_contributions(num_a, num_e, den_a, den_e, prior_weight)
     movement = big_a - big_e
@@ -268,10 +275,13 @@ def localize_ratio_cube(
         den_a * r_e,
         event_size=event_sizes[0],
         min_mass=numerator_min_mass,
+        background=backgrounds[0],
         **options,
     )
     found: list[tuple[Cause, str]] = [(cause, "rate") for cause in rate_result.causes]
-    mix_result = search(cube, den_a, den_e, event_size=event_sizes[1], **options)
+    mix_result = search(
+        cube, den_a, den_e, event_size=event_sizes[1], background=backgrounds[1], **options
+    )
     chosen = [set(np.flatnonzero(_element_leaves(cube, c))) for c, _ in found]
     for cause in mix_result.causes:
         mask = _element_leaves(cube, cause)

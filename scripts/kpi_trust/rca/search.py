@@ -38,6 +38,13 @@ DEFAULT_ALPHA = 0.05  # chance per search that pure noise yields one element
 # the normal approximation of a Poisson count (the χ²₁ of the penalty) needs a mean of about 5
 # (the textbook n·p >= 5); below it one or two events read as a many-sigma jump.
 MIN_EVENTS = 5.0
+# A cause's parent is named instead of it (see _Search.coarsen) only when the rest of the parent
+# moved at least this share of the cause's own movement, in log factor relative to the leaves
+# outside the parent (rest factor >= cause factor ** (1/3) for a rise): materiality, not a
+# statistic, the same "a third of the movement" as a ratio's mix effect (localize); the
+# hierarchical test has already made the movement significant. Without it a parent whose rest
+# is off by 0.1 % over a thousand leaves would replace an exact cause.
+MIN_PART_MOVEMENT = 1 / 3
 
 
 def bonferroni_penalty(n_candidates: int, alpha: float = DEFAULT_ALPHA) -> float:
@@ -55,6 +62,9 @@ class Cause:
     ratio: float
     gain: float
     leaves: np.ndarray = field(repr=False)  # leaves this cause explains (disjoint across causes)
+    # per leaf of ``leaves``: its fitted factor, when the parts of a coarsened cause moved by
+    # different factors (see _Search.coarsen); None: every leaf at ``ratio``
+    factors: np.ndarray | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -71,7 +81,17 @@ def huber(z: np.ndarray, c: float) -> np.ndarray:
 
 class _Search:
     def __init__(
-        self, cube: Cube, actual, expected, scale, huber_c, penalty, max_causes, min_mass=0.0
+        self,
+        cube: Cube,
+        actual,
+        expected,
+        scale,
+        huber_c,
+        penalty,
+        max_causes,
+        min_mass=0.0,
+        alpha=DEFAULT_ALPHA,
+        background=None,
     ):
         self.cube = cube
         self.v = actual
@@ -81,6 +101,8 @@ class _Search:
         self.penalty = penalty
         self.max_causes = max_causes
         self.min_mass = min_mass
+        self.alpha = alpha
+        self.background = background  # factor of the leaves outside the cube (see coarsen)
         self.by_attributes = {cuboid.attributes: i for i, cuboid in enumerate(cube.cuboids)}
         self.base_loss = huber((actual - expected) / scale, huber_c)
         self.weight_num = actual * expected / (scale * scale)
@@ -161,6 +183,146 @@ class _Search:
             refined.extend(self.refine(sub))
         return refined
 
+    def _ratio(self, leaves: np.ndarray, default: float = 1.0) -> float:
+        den = float(self.weight_den[leaves].sum())
+        return float(self.weight_num[leaves].sum()) / den if den > 0 else default
+
+    def _loss(self, leaves: np.ndarray, ratio: float) -> float:
+        z = (self.v[leaves] - self.f[leaves] * ratio) / self.s[leaves]
+        return float(huber(z, self.c).sum())
+
+    def _robust_ratio(self, leaves: np.ndarray, start: float) -> float:
+        """The factor minimising the Huber loss of ``leaves`` (iteratively reweighted least
+        squares from ``start``): parts of a cause that moved by different factors make the
+        least-squares factor a poor fit for all of them."""
+        v, f, s = self.v[leaves], self.f[leaves], self.s[leaves]
+        ratio = start
+        for _ in range(20):
+            z = np.abs(v - f * ratio) / s
+            w = np.minimum(1.0, self.c / np.maximum(z, 1e-12)) / (s * s)
+            den = float((w * f * f).sum())
+            if den <= 0:
+                break
+            new = float((w * f * v).sum()) / den
+            if abs(new - ratio) <= 1e-6 * max(abs(ratio), 1.0):
+                return new
+            ratio = new
+        return ratio
+
+    def _moved(self, leaves: np.ndarray, cause_ratio: float, r_bg: float, tau: float):
+        """(gain, factor) when ``leaves`` moved away from the background factor ``r_bg`` the
+        way of a cause of factor ``cause_ratio``, significantly (gain > ``tau``) and materially
+        (_moved_with); None otherwise."""
+        if leaves.size == 0 or self.weight_den[leaves].sum() <= 0:
+            return None
+        if self.min_mass > 0 and np.abs(self.f[leaves]).sum() < self.min_mass:
+            return None
+        factor = self._robust_ratio(leaves, self._ratio(leaves, r_bg))
+        if not _moved_with(factor, cause_ratio, r_bg):
+            return None
+        gain = self._loss(leaves, r_bg) - self._loss(leaves, factor)
+        return (gain, factor) if gain > tau else None
+
+    def coarsen(self, causes: list[Cause]) -> list[Cause]:
+        """Replace a cause by its parent when the rest of the parent moved the same way.
+
+        The search's causes move by one factor each; a cause whose parts moved by different
+        factors (bots arriving through one channel, three quarters of them on one platform) is
+        found as its largest part, or as several parts, and the parts too small to pass λ on
+        their own stay unnamed. For each cause E of two or more attributes and each parent P (E
+        without one attribute), the rest of P (its leaves outside E, other causes inside P
+        included, causes overlapping P excluded) is tested against the leaves outside P and
+        every cause: did it deviate from their factor, in E's direction? When other causes lie
+        inside P, the rest outside them must have moved too (an intersection-union test: both
+        must pass, no extra multiplicity), or be empty: every part of P moved, as the
+        refinement's "every child moved: the parent is the cause". The statistic is the same
+        robust χ²₁ gain as a cause's, and the family is every proper, non-empty sub-conjunction
+        of every cause, 2^k - 2 for a cause of k attributes, at family-wise ``alpha``
+        (Bonferroni): a hierarchical test asked only about causes already found, so it needs no
+        correction for the whole cube's M candidates. A part must also have moved materially
+        (MIN_PART_MOVEMENT of E's log factor). The whole cube is a parent only when the caller
+        gives ``background``, the factor of the leaves outside it (the rest of the day around a
+        slice searched alone): inside the cube alone there is nothing to compare its rest with,
+        and a forecast a few percent off over thousands of leaves would read as a movement. P
+        absorbs E and the causes inside it, and keeps each part's own factor for the residuals.
+        """
+        # the whole cube is a parent only when something outside it tells its background
+        whole = 1 if self.background is not None else 2
+        tests = sum(2 ** len(self.cube.cuboids[c.cuboid].attributes) - whole for c in causes)
+        if tests <= 0:
+            return causes
+        tau = bonferroni_penalty(tests, self.alpha)
+        n = self.cube.n_leaves
+        changed = True
+        while changed:
+            changed = False
+            for cause in sorted(causes, key=lambda c: -c.gain):
+                cuboid = self.cube.cuboids[cause.cuboid]
+                if len(cuboid.attributes) < whole or cause.leaves.size == 0:
+                    continue
+                others = [c for c in causes if c is not cause]
+                taken = np.zeros(n, dtype=bool)
+                for c in causes:
+                    taken[c.leaves] = True
+                best = None
+                for attribute in cuboid.attributes:
+                    key = tuple(a for a in cuboid.attributes if a != attribute)
+                    parent_index = self.by_attributes.get(key)
+                    if parent_index is None:
+                        continue
+                    parent = self.cube.cuboids[parent_index]
+                    element = int(parent.leaf_element[cause.leaves[0]])
+                    in_parent = parent.leaf_element == element
+                    inside = [c for c in others if in_parent[c.leaves].all()]
+                    excluded = np.zeros(n, dtype=bool)  # E and the causes overlapping P
+                    excluded[cause.leaves] = True
+                    for other in others:
+                        if all(other is not c for c in inside):
+                            excluded[other.leaves] = True
+                    rest = np.flatnonzero(in_parent & ~excluded)  # inside causes included
+                    free = np.flatnonzero(in_parent & ~taken)  # outside every cause
+                    if key:
+                        r_bg = self._ratio(np.flatnonzero(~in_parent & ~taken))
+                    else:  # the whole cube: the leaves outside it, given by the caller
+                        r_bg = float(self.background)
+                    moved = self._moved(rest, cause.ratio, r_bg, tau)
+                    if moved is None:
+                        continue
+                    free_moved = None
+                    if inside and np.abs(self.f[free]).sum() > 0:
+                        free_moved = self._moved(free, cause.ratio, r_bg, tau)
+                        if free_moved is None:
+                            continue  # only the other causes moved: they stay apart
+                    if best is None or moved[0] > best[0]:
+                        best = (moved[0], parent_index, element, free, inside, free_moved)
+                if best is None:
+                    continue
+                gain, parent_index, element, free, inside, free_moved = best
+                parts = [cause, *inside]
+                free_factor = free_moved[1] if free_moved else self._ratio(free, 1.0)
+                leaves = np.concatenate([*(c.leaves for c in parts), free])
+                factors = np.concatenate(
+                    [
+                        *(
+                            c.factors if c.factors is not None else np.full(c.leaves.size, c.ratio)
+                            for c in parts
+                        ),
+                        np.full(free.size, free_factor),
+                    ]
+                )
+                merged = Cause(
+                    parent_index,
+                    element,
+                    self._ratio(leaves),
+                    cause.gain + gain,
+                    leaves,
+                    factors,
+                )
+                causes = [c for c in causes if all(c is not p for p in parts)] + [merged]
+                changed = True
+                break
+        return causes
+
     def run(self) -> list[Cause]:
         n = self.cube.n_leaves
         covered = np.zeros(n, dtype=bool)
@@ -189,13 +351,25 @@ class _Search:
                 causes.append(cause)
                 covered[cause.leaves] = True
                 self.block(blocked, cause.cuboid, cause.element)
-        return causes
+        return self.coarsen(causes)
+
+
+def _moved_with(part: float, cause: float, background: float) -> bool:
+    """Did a part move the cause's way by at least MIN_PART_MOVEMENT of the cause's log factor
+    (both relative to the background's factor)?"""
+    if background <= 0 or cause <= 0 or cause == background:
+        return False
+    own = np.log(cause / background)
+    if part <= 0:
+        return own < 0  # the part dropped to nothing: as far as a drop goes
+    return float(np.log(part / background) / own) >= MIN_PART_MOVEMENT
 
 
 def predicted(expected: np.ndarray, causes: list[Cause]) -> np.ndarray:
     out = expected.astype(float).copy()
     for cause in causes:
-        out[cause.leaves] = expected[cause.leaves] * cause.ratio
+        factor = cause.ratio if cause.factors is None else cause.factors
+        out[cause.leaves] = expected[cause.leaves] * factor
     return out
 
 
@@ -210,9 +384,12 @@ def search(
     max_causes: int = DEFAULT_MAX_CAUSES,
     event_size: float | None = None,
     min_mass: float | None = None,
+    background: float | None = None,
 ) -> SearchResult:
     """Two passes: causes under the first noise fit, then again with the noise refitted on
-    what those causes leave unexplained (so a large cause does not hide in the noise scale)."""
+    what those causes leave unexplained (so a large cause does not hide in the noise scale).
+    ``background``: actual / expected of the leaves outside ``cube`` when it is a slice of a
+    larger one, so the whole slice can be a cause's parent (see _Search.coarsen)."""
     actual = np.asarray(actual, dtype=float)
     expected = np.asarray(expected, dtype=float)
     n_candidates = sum(c.n_elements for c in cube.cuboids)
@@ -220,7 +397,7 @@ def search(
     scale = leaf_scale(expected, actual - expected, event_size)
     if min_mass is None:
         min_mass = MIN_EVENTS * event_size if event_size else 0.0
-    options = (huber_c, lam, max_causes, min_mass)
+    options = (huber_c, lam, max_causes, min_mass, alpha, background)
     causes = _Search(cube, actual, expected, scale, *options).run()
     if causes:
         scale = leaf_scale(expected, actual - predicted(expected, causes), event_size)

@@ -22,7 +22,12 @@ import numpy as np
 import pandas as pd
 
 from kpi_trust.rca.cube import Cube, cube_from_codes
-from kpi_trust.rca.localize import Localization, localize_cube, localize_ratio_cube
+from kpi_trust.rca.localize import (
+    Localization,
+    localize_cube,
+    localize_ratio_cube,
+    ratio_contributions,
+)
 from kpi_trust.rca.search import MIN_EVENTS
 
 DIMENSIONS = {
@@ -30,6 +35,10 @@ DIMENSIONS = {
     "game_events": ["platform", "country", "acquisition_channel", "install_week"],
 }
 DAY_COLUMN = {"api_calls": "call_date", "game_events": "event_date"}
+# Dimensions named within another: a release belongs to its API (v2.0.1 of liveness_check), so
+# a cause on a release is named with its API. The other way round does not hold: an API whose
+# calls all ran one release that day is not a cause in that release.
+PARENT_DIMENSION = {"api_version": "api_name"}
 
 
 @dataclass(frozen=True)
@@ -126,34 +135,73 @@ RATIO_PRIOR_WEIGHT = 20.0
 MIN_EXPLAINED_SHARE = 0.5
 
 
-def _localize(spec: KpiMeasure, cube: Cube, arrays: dict[str, np.ndarray], top_k: int):
+def _percentile_numerator(spec: KpiMeasure, arrays: dict[str, np.ndarray]):
+    """A percentile KPI as a ratio: (calls x the leaf's percentile, actual and expected) and
+    the whole's expected percentile. A leaf with no percentile history is expected at the
+    whole's."""
+    den_a = arrays[spec.denominator]
+    den_e = arrays[f"expected_{spec.denominator}"]
+    leaf_a = arrays[spec.measure]
+    leaf_e = arrays[f"expected_{spec.measure}"]
+    known = ~np.isnan(leaf_e) & (den_e > 0)
+    weight = float(den_e[known].sum())
+    whole = float((den_e[known] * leaf_e[known]).sum()) / weight if weight else 0.0
+    return np.nan_to_num(den_a * leaf_a), den_e * np.where(np.isnan(leaf_e), whole, leaf_e), whole
+
+
+def _background(spec: KpiMeasure, outside: dict[str, np.ndarray] | None):
+    """For a slice searched alone: actual / expected of the day's leaves outside it, for the
+    measure the search runs on (the rate search's and the mix search's for a ratio), so the
+    whole slice can be a cause's parent (kpi_trust.rca.search, _Search.coarsen)."""
+    if outside is None:
+        return None, None
+
+    def factor(actual, expected):
+        total = float(np.nansum(expected))
+        return float(np.nansum(actual)) / total if total > 0 else None
+
+    if spec.kind == "additive":
+        return factor(outside[spec.measure], outside[f"expected_{spec.measure}"]), None
+    den_a = outside[spec.denominator]
+    den_e = outside[f"expected_{spec.denominator}"]
+    if spec.kind == "ratio":
+        num_a, num_e = outside[spec.measure], outside[f"expected_{spec.measure}"]
+    else:
+        num_a, num_e, _ = _percentile_numerator(spec, outside)
+    prior = RATIO_PRIOR_WEIGHT if spec.kind == "ratio" else 0.0
+    r_e = ratio_contributions(num_a, num_e, den_a, den_e, prior)[4]
+    return factor(num_a, den_a * r_e), factor(den_a, den_e)
+
+
+def _localize(
+    spec: KpiMeasure,
+    cube: Cube,
+    arrays: dict[str, np.ndarray],
+    top_k: int,
+    outside: dict[str, np.ndarray] | None = None,
+):
     options = {"max_causes": max(top_k, 1) + 2}
+    backgrounds = _background(spec, outside)
     if spec.kind == "additive":
         return localize_cube(
             cube,
             arrays[spec.measure],
             arrays[f"expected_{spec.measure}"],
             event_size=_event_size(spec.measure, arrays),
+            background=backgrounds[0],
             **options,
         )
+    options["backgrounds"] = backgrounds
     den_a = arrays[spec.denominator]
     den_e = arrays[f"expected_{spec.denominator}"]
-    if spec.kind == "ratio":
-        num_a = arrays[spec.measure]
-        num_e = arrays[f"expected_{spec.measure}"]
-    else:  # percentile: calls x the leaf's percentile, over calls
-        leaf_a = arrays[spec.measure]
-        leaf_e = arrays[f"expected_{spec.measure}"]
-        num_a = np.nan_to_num(den_a * leaf_a)
-        known = ~np.isnan(leaf_e) & (den_e > 0)
-        weight = float(den_e[known].sum())
-        whole = float((den_e[known] * leaf_e[known]).sum()) / weight if weight else 0.0
-        # a leaf with no percentile history is expected at the whole's
-        num_e = den_e * np.where(np.isnan(leaf_e), whole, leaf_e)
+    if spec.kind == "percentile":  # calls x the leaf's percentile, over calls
+        num_a, num_e, whole = _percentile_numerator(spec, arrays)
         # one call's worth of the numerator: the whole's expected percentile
         sizes = (max(whole, 1.0), 1.0)
         # no shrinkage: leaves' latencies differ by API far more than their noise
         return localize_ratio_cube(cube, num_a, num_e, den_a, den_e, event_sizes=sizes, **options)
+    num_a = arrays[spec.measure]
+    num_e = arrays[f"expected_{spec.measure}"]
     sizes = (_event_size(spec.measure, arrays), _event_size(spec.denominator, arrays))
     if spec.subset:
         # a subset's count given its trials is binomial, var = n r (1 - r): a Poisson floor of
@@ -177,10 +225,12 @@ def _localize(spec: KpiMeasure, cube: Cube, arrays: dict[str, np.ndarray], top_k
 
 
 def _close(cube: Cube, result: Localization) -> None:
-    """Name each cause by all the values its leaves share: `api_version=v2.0.1` belongs to one
-    API, so it is `api_name=liveness_check&api_version=v2.0.1`, the same leaves said in full (a
-    closed description, as closed itemsets are). The search reports the shortest conjunction;
-    readers and labels think in the full one."""
+    """Name a cause on a release by its API too: `api_version=v2.0.1` is liveness_check's, so it
+    is `api_name=liveness_check&api_version=v2.0.1`, the same leaves said in full. Only values
+    of a parent dimension (PARENT_DIMENSION) that the cause's release values imply are added:
+    naming every value a cause's leaves happen to share would call a slow region of an API that
+    ran a single release that day a problem of that release. The search reports the shortest
+    conjunction; readers and labels think in the full one."""
     positions = {name: i for i, name in enumerate(cube.dimensions)}
     for cause in result.causes:
         if not cause.elements:
@@ -191,12 +241,12 @@ def _close(cube: Cube, result: Localization) -> None:
             mask &= np.isin(cube.codes[:, positions[name]], codes)
         if not mask.any():
             continue
-        for name, i in positions.items():
-            if name in cause.elements:
+        for child, parent in PARENT_DIMENSION.items():
+            if child not in cause.elements or parent in cause.elements or parent not in positions:
                 continue
-            present = np.unique(cube.codes[mask, i])
+            present = np.unique(cube.codes[mask, positions[parent]])
             if present.size == 1:
-                cause.elements[name] = str(cube.values[i][present[0]])
+                cause.elements[parent] = str(cube.values[positions[parent]][present[0]])
         cause.elements = {k: cause.elements[k] for k in cube.dimensions if k in cause.elements}
 
 
@@ -334,7 +384,8 @@ def _code_day(day: pd.DataFrame, dataset: str) -> _Day:
 
 
 def _scope(day: _Day, dimension_name: str, value: str):
-    """The leaves of one verdict scope (the day, or one slice of it) as a cube and arrays."""
+    """The leaves of one verdict scope (the day, or one slice of it) as a cube and arrays, and
+    for a slice the arrays of the day's other leaves."""
     if dimension_name == "all":
         keep = np.ones(day.codes.shape[0], dtype=bool)
         attributes = list(range(len(day.dimensions)))
@@ -355,7 +406,9 @@ def _scope(day: _Day, dimension_name: str, value: str):
         [day.values[i] for i in attributes],
     )
     arrays = {name: array[keep] for name, array in day.arrays.items()}
-    return cube, arrays, slice_pairs
+    # the rest of the day around a slice: its factor is the slice's background
+    outside = None if not slice_pairs else {k: v[~keep] for k, v in day.arrays.items()}
+    return cube, arrays, slice_pairs, outside
 
 
 def root_causes(verdicts: pd.DataFrame, leaves: dict[str, pd.DataFrame], top_k: int = 3):
@@ -396,8 +449,8 @@ def root_causes(verdicts: pd.DataFrame, leaves: dict[str, pd.DataFrame], top_k: 
         scope = scopes[key]
         if scope is None:
             continue
-        cube, arrays, slice_pairs = scope
-        result = _localize(spec, cube, arrays, top_k)
+        cube, arrays, slice_pairs, outside = scope
+        result = _localize(spec, cube, arrays, top_k, outside)
         before = result.total_expected
         if spec.kind != "additive" and not np.nansum(arrays[f"expected_{spec.denominator}"]):
             before = None  # nothing expected in the scope: no expected ratio to quote
