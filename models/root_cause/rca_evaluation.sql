@@ -9,7 +9,9 @@
     moved as a whole). A row is a top-1 hit when its first n causes are the n expected ones (the
     exact set first), a top-3 hit when every expected cause is among its first three. A cause
     is compared on the logs' columns: the cube-only install cohort pairs (install_week=...) are
-    dropped first, since labels do not state a cohort. Empty without labels. -#}
+    dropped first, since labels do not state a cohort. A row whose first cause is
+    'too_few_events' (no slice of its scope expected the events a test needs) is not decidable:
+    rca_metrics counts it apart. Empty without labels. -#}
 {%- set row_keys = ['incident_id', 'kpi_name', 'dimension_name', 'dimension_value', 'kpi_date'] -%}
 
 with incidents as (
@@ -26,6 +28,7 @@ causes as (
         dimension_value,
         verdict,
         cause_rank,
+        effect,
         kpi_date,
         -- pairs joined by '&', install cohort pairs dropped
         {{ regex_remove(regex_remove('root_cause', "'install_week=[^&]*&?'"), "'&$'") }}
@@ -64,6 +67,7 @@ rows_covered as (
         causes.dimension_value,
         causes.verdict,
         max(case when causes.cause_rank = 1 then causes.root_cause end) as top_root_cause,
+        max(case when causes.cause_rank = 1 then causes.effect end) as top_effect,
         causes.kpi_date
     from incidents
     inner join causes
@@ -186,6 +190,7 @@ final as (
         rows_covered.slice_dimension != 'all' as has_slice,
         ranked.worst_rank <= ranked.n_expected as is_top1_hit,
         ranked.worst_rank <= 3 as is_top3_hit,
+        coalesce(rows_covered.top_effect, '') != 'too_few_events' as is_decidable,
         rows_covered.kpi_date
     from rows_covered
     inner join ranked

@@ -1,7 +1,8 @@
 {#- Root-cause accuracy against the labels, per dataset x category and overall ('all'): an
-    incident counts once, hit at rank 1 (or within the top 3) when at least half of its evaluated
-    rows (rca_evaluation) are. Incidents with a slice are scored on naming it; dataset-wide ones
-    on saying the movement is broad on the total (and 'moved as a whole' on slices), reported
+    incident counts once, hit at rank 1 (or within the top 3) when at least half of its
+    decidable rows (rca_evaluation) are; rows too sparse to localise (first cause
+    'too_few_events') and incidents with only such rows are counted apart. Incidents with a
+    slice are scored on naming it; dataset-wide ones on saying the movement is broad on the total (and 'moved as a whole' on slices), reported
     apart. Targets (issue 10): top-1 >= 0.9 and top-3 >= 0.97 for incidents with a slice. -#}
 
 with evaluation as (
@@ -17,9 +18,13 @@ incidents as (
         dataset,
         category,
         has_slice,
-        count(*) as n_rows,
-        avg(case when is_top1_hit then 1.0 else 0.0 end) as top1_row_share,
-        avg(case when is_top3_hit then 1.0 else 0.0 end) as top3_row_share
+        sum(case when is_decidable then 1 else 0 end) as n_rows,
+        sum(case when is_decidable then 0 else 1 end) as n_undecidable,
+        -- null when no row is decidable: the incident is counted apart, not scored
+        avg(case when is_decidable then (case when is_top1_hit then 1.0 else 0.0 end) end)
+            as top1_row_share,
+        avg(case when is_decidable then (case when is_top3_hit then 1.0 else 0.0 end) end)
+            as top3_row_share
     from evaluation
     group by incident_id, dataset, category, has_slice
 
@@ -33,7 +38,8 @@ scopes as (
         has_slice,
         top1_row_share,
         top3_row_share,
-        n_rows
+        n_rows,
+        n_undecidable
     from incidents
     union all
     select
@@ -42,7 +48,8 @@ scopes as (
         has_slice,
         top1_row_share,
         top3_row_share,
-        n_rows
+        n_rows,
+        n_undecidable
     from incidents
 
 ),
@@ -53,10 +60,14 @@ final as (
         dataset,
         category,
         case when has_slice then 'slice' else 'dataset_wide' end as incident_scope,
-        count(*) as incidents_evaluated,
+        sum(case when n_rows > 0 then 1 else 0 end) as incidents_evaluated,
         sum(n_rows) as rows_evaluated,
-        avg(case when top1_row_share >= 0.5 then 1.0 else 0.0 end) as top1_accuracy,
-        avg(case when top3_row_share >= 0.5 then 1.0 else 0.0 end) as top3_accuracy,
+        sum(n_undecidable) as rows_undecidable,
+        sum(case when n_rows = 0 then 1 else 0 end) as incidents_undecidable,
+        avg(case when n_rows > 0 then (case when top1_row_share >= 0.5 then 1.0 else 0.0 end) end)
+            as top1_accuracy,
+        avg(case when n_rows > 0 then (case when top3_row_share >= 0.5 then 1.0 else 0.0 end) end)
+            as top3_accuracy,
         avg(top1_row_share) as top1_row_accuracy,
         0.9 as top1_target,
         0.97 as top3_target

@@ -32,7 +32,7 @@ def test_targets_met_on_another_seed(seed: int, tmp_path) -> None:
     generate(GeneratorConfig(seed=seed), raw_dir)
     env = dbt_env(tmp_path, seed_dir=raw_dir, KPI_TRUST_GX_DATA_DOCS="0")
     run_dbt(
-        ["build", "--select", "+anomaly_metrics", "+trust_metrics"]
+        ["build", "--select", "+anomaly_metrics", "+trust_metrics", "+rca_metrics"]
         + ["--indirect-selection", "cautious"],
         env,
     )
@@ -46,8 +46,11 @@ def test_targets_met_on_another_seed(seed: int, tmp_path) -> None:
             " from trust_metrics where kpi_name = 'overall' and dataset = 'all'"
             " order by score_kind desc, row_scope desc"
         ).df()
+        # root causes on the same build, printed for docs/root-cause.md
+        rca = connection.sql("select * from rca_metrics").df()
     print(f"\nseed {seed}:\n{metrics.drop(columns='consensus_level').round(3).T.to_string()}")
     print(f"trust, seed {seed}:\n{trust.round(3).to_string(index=False)}")
+    print(f"root causes, seed {seed}:\n{rca.round(3).to_string(index=False)}")
     built = metrics.loc["consensus"]
     assert built["n_business_incidents"] > 0
     missed = {k: built[k] for k, target in TARGETS.items() if not built[k] >= target}

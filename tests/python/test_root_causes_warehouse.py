@@ -13,7 +13,7 @@ import pytest
 from kpi_trust.rca.baseline import leaf_expectations
 from kpi_trust.rca.cube import build_cube
 from kpi_trust.rca.localize import Localization, RootCause
-from kpi_trust.rca.warehouse import _close
+from kpi_trust.rca.warehouse import _close, root_causes
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +149,43 @@ def test_a_release_is_named_with_its_api_and_nothing_else_is_added() -> None:
         "api_name=liveness_check&api_version=v2.0.1",
         "api_name=face_match&region=eu-west",
     ]
+
+
+def test_a_slice_too_sparse_to_look_inside_says_so_not_that_it_moved_whole() -> None:
+    """Revenue of a country whose every platform expected under MIN_EVENTS purchases cannot be
+    localised inside it (no slice could be tested): 'too_few_events', not 'moved as a whole';
+    a country with enough purchases whose every platform rose alike did move as a whole."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for country, expected_purchases, factor in (("IN", 0.5, 40.0), ("BR", 40.0, 2.0)):
+        for platform in ("android", "ios", "web"):
+            for channel in ("organic", "paid_search"):
+                purchases = rng.poisson(expected_purchases * factor)
+                rows.append(
+                    {
+                        "platform": platform,
+                        "country": country,
+                        "acquisition_channel": channel,
+                        "install_week": "0",
+                        "purchases": float(purchases),
+                        "expected_purchases": expected_purchases,
+                        "revenue_usd": 3.0 * purchases,
+                        "expected_revenue_usd": 3.0 * expected_purchases,
+                        "event_date": pd.Timestamp("2026-08-05"),
+                    }
+                )
+    verdicts = pd.DataFrame(
+        {
+            "kpi_name": "revenue_usd",
+            "dimension_name": "country",
+            "dimension_value": ["IN", "BR"],
+            "verdict": "data_incident",
+            "kpi_date": pd.Timestamp("2026-08-05"),
+        }
+    )
+    causes = root_causes(verdicts, {"game_events": pd.DataFrame(rows)})
+    first = causes[causes["cause_rank"] == 1].set_index("dimension_value")
+    assert first.loc["IN", "effect"] == "too_few_events"
+    assert first.loc["IN", "root_cause"] == "country=IN"
+    assert "cannot be localised" in first.loc["IN", "sentence"]
+    assert first.loc["BR", "effect"] == "whole_slice"

@@ -68,6 +68,8 @@ class Localization:
     penalty: float
     n_leaves: int
     dimensions: tuple[str, ...] = field(default=())
+    # False when the leaves are too sparse for any slice to be tested (search.SearchResult)
+    testable: bool = True
 
     @property
     def is_broad(self) -> bool:
@@ -168,6 +170,7 @@ def localize_cube(
         result.penalty,
         cube.n_leaves,
         cube.dimensions,
+        result.testable,
     )
 
 
@@ -314,5 +317,11 @@ def localize_ratio_cube(
             )
         )
     return Localization(
-        _ranked(causes), big_a, big_e, rate_result.penalty, cube.n_leaves, cube.dimensions
+        _ranked(causes),
+        big_a,
+        big_e,
+        rate_result.penalty,
+        cube.n_leaves,
+        cube.dimensions,
+        rate_result.testable and mix_result.testable,
     )

@@ -72,6 +72,10 @@ class SearchResult:
     causes: list[Cause]
     scale: np.ndarray
     penalty: float
+    # False when no element of one attribute expected ``min_mass`` (MIN_EVENTS events): the
+    # search could test nothing inside the cube, so finding nothing says "too few events to
+    # tell", not "the whole moved alike"
+    testable: bool = True
 
 
 def huber(z: np.ndarray, c: float) -> np.ndarray:
@@ -402,4 +406,17 @@ def search(
     if causes:
         scale = leaf_scale(expected, actual - predicted(expected, causes), event_size)
         causes = _Search(cube, actual, expected, scale, *options).run()
-    return SearchResult(causes, scale, lam)
+    return SearchResult(causes, scale, lam, _testable(cube, expected, min_mass))
+
+
+def _testable(cube: Cube, expected: np.ndarray, min_mass: float) -> bool:
+    """Could any slice of the cube be a candidate? The largest are its one-attribute elements:
+    if none of them expects ``min_mass``, no conjunction does either."""
+    if min_mass <= 0:
+        return True
+    mass = np.abs(expected)
+    return any(
+        np.bincount(c.leaf_element, mass, c.n_elements).max(initial=0.0) >= min_mass
+        for c in cube.cuboids
+        if len(c.attributes) == 1
+    )

@@ -325,27 +325,33 @@ def _row_causes(spec, result: Localization, slice_pairs, top_k, total_before, to
         return rows[:top_k]
     # nothing inside stands out (or the whole moved alike): the scope itself is the cause
     words = "rise" if movement >= 0 else "drop"
-    if prefix:
-        label = "&".join(sorted(f"{k}={v}" for k, v in prefix.items()))
+    went = f"went {_fmt(total_before, spec)} → {_fmt(total_after, spec)}"
+    label = "&".join(sorted(f"{k}={v}" for k, v in prefix.items())) or "all"
+    broad = False
+    if not result.testable:
+        # no slice inside expected MIN_EVENTS events: the search could test none, so it
+        # cannot say whether the scope moved alike or one sparse part of it did
+        effect = "too_few_events"
+        where = label.replace("&", " ∧ ") if prefix else "the total"
+        sentence = (
+            f"The {spec.noun} {words} of {where} cannot be localised: no slice inside it "
+            f"expected {MIN_EVENTS:g} or more events; its {spec.noun} {went}"
+        )
+    elif prefix:
+        effect = "whole_slice"
         sentence = (
             f"{label.replace('&', ' ∧ ')} moved as a whole: no narrower slice inside it explains "
-            f"the {spec.noun} {words}; its {spec.noun} went {_fmt(total_before, spec)} → "
-            f"{_fmt(total_after, spec)}"
+            f"the {spec.noun} {words}; its {spec.noun} {went}"
         )
-        broad = False
     else:
-        label = "all"
-        sentence = (
-            f"The {spec.noun} {words} is broad: no slice explains it; the total went "
-            f"{_fmt(total_before, spec)} → {_fmt(total_after, spec)}"
-        )
-        broad = True
+        effect, broad = "broad", True
+        sentence = f"The {spec.noun} {words} is broad: no slice explains it; the total {went}"
     first = {
         "root_cause": label,
         "n_attributes": len(prefix),
         "score": (result.causes[0].score if result.causes else 0.0),
         "explained_share": 1.0,
-        "effect": "broad" if broad else "whole_slice",
+        "effect": effect,
         "rate_share": None,
         "mix_share": None,
         "cause_expected": total_before,
