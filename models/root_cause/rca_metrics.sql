@@ -60,10 +60,10 @@ final as (
         dataset,
         category,
         case when has_slice then 'slice' else 'dataset_wide' end as incident_scope,
-        sum(case when n_rows > 0 then 1 else 0 end) as incidents_evaluated,
-        sum(n_rows) as rows_evaluated,
-        sum(n_undecidable) as rows_undecidable,
-        sum(case when n_rows = 0 then 1 else 0 end) as incidents_undecidable,
+        cast(sum(case when n_rows > 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as incidents_evaluated,
+        cast(sum(n_rows) as {{ dbt.type_bigint() }}) as rows_evaluated,
+        cast(sum(n_undecidable) as {{ dbt.type_bigint() }}) as rows_undecidable,
+        cast(sum(case when n_rows = 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as incidents_undecidable,
         avg(case when n_rows > 0 then (case when top1_row_share >= 0.5 then 1.0 else 0.0 end) end)
             as top1_accuracy,
         avg(case when n_rows > 0 then (case when top3_row_share >= 0.5 then 1.0 else 0.0 end) end)
