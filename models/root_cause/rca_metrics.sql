@@ -2,8 +2,9 @@
     incident counts once, hit at rank 1 (or within the top 3) when at least half of its
     decidable rows (rca_evaluation) are; rows too sparse to localise (first cause
     'too_few_events') and incidents with only such rows are counted apart. Incidents with a
-    slice are scored on naming it; dataset-wide ones on saying the movement is broad on the total (and 'moved as a whole' on slices), reported
-    apart. Targets (issue 10): top-1 >= 0.9 and top-3 >= 0.97 for incidents with a slice. -#}
+    slice are scored on naming it; dataset-wide ones on saying the movement is broad on the
+    total (and 'moved as a whole' on slices), reported apart. Targets (issue 10): top-1 >= 0.9
+    and top-3 >= 0.97 for incidents with a slice. -#}
 
 with evaluation as (
 
@@ -60,10 +61,12 @@ final as (
         dataset,
         category,
         case when has_slice then 'slice' else 'dataset_wide' end as incident_scope,
-        cast(sum(case when n_rows > 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as incidents_evaluated,
+        cast(sum(case when n_rows > 0 then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as incidents_evaluated,
         cast(sum(n_rows) as {{ dbt.type_bigint() }}) as rows_evaluated,
         cast(sum(n_undecidable) as {{ dbt.type_bigint() }}) as rows_undecidable,
-        cast(sum(case when n_rows = 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as incidents_undecidable,
+        cast(sum(case when n_rows = 0 then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as incidents_undecidable,
         avg(case when n_rows > 0 then (case when top1_row_share >= 0.5 then 1.0 else 0.0 end) end)
             as top1_accuracy,
         avg(case when n_rows > 0 then (case when top3_row_share >= 0.5 then 1.0 else 0.0 end) end)
