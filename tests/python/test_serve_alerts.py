@@ -39,12 +39,12 @@ def _rows(specs: list[tuple]) -> pd.DataFrame:
                 "trust_score": trust,
                 "trust_level": "low" if trust < 70 else "high",
                 "top_reasons": "x",
-                "verdict": "real_movement" if cause == "real_movement" else None,
-                "verdict_severity": "info" if cause == "real_movement" else None,
+                "verdict": cause if cause in MOVES else None,
+                "verdict_severity": "info" if cause in MOVES else None,
                 "direction": None,
                 "verdict_sentence": None,
                 "expected": 0.6,
-                "evidence_category": None if cause == "real_movement" else cause[5:],
+                "evidence_category": None if cause in MOVES else cause[5:],
                 "volume": 500.0,
                 "owner": owner,
                 "root_cause": None,
@@ -54,6 +54,9 @@ def _rows(specs: list[tuple]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(records)
+
+
+MOVES = ("real_movement", "repaired_incident")
 
 
 def _config(**overrides) -> alerts.AlertConfig:
@@ -122,6 +125,28 @@ def test_a_move_on_a_broken_dataset_day_joins_that_data_incident():
         ("api_calls", "real_movement", 29, 1),
         ("game_events", "data:uniqueness", 29, 3),
         ("game_events", "real_movement", 1, 1),
+    ]
+
+
+def test_a_run_of_repaired_days_next_to_a_broken_day_joins_it_whole():
+    """Bots removed on the first two days of a spike but not all on the third: one incident.
+    A real movement two days from the broken day keeps its own alert (one hop only)."""
+    rows = _rows(
+        [
+            ("game_events", "repaired_incident", "dau", "all", date(2026, 9, 16), 95, None),
+            ("game_events", "repaired_incident", "dau", "all", date(2026, 9, 17), 95, None),
+            ("game_events", "data:bot_share", "dau", "all", date(2026, 9, 18), 40, None),
+            ("game_events", "real_movement", "sessions", "all", date(2026, 9, 20), 95, None),
+            # two days from any broken or repaired day: its own incident
+            ("game_events", "repaired_incident", "dau", "all", date(2026, 9, 23), 95, None),
+        ]
+    )
+    incidents = alerts.group_incidents(rows, _config())
+    keys = sorted((i.cause, i.first_date.day, i.last_date.day, len(i.rows)) for i in incidents)
+    assert keys == [
+        ("data:bot_share", 16, 18, 3),
+        ("real_movement", 20, 20, 1),
+        ("repaired_incident", 23, 23, 1),
     ]
 
 

@@ -449,20 +449,37 @@ def join_data_causes(rows: pd.DataFrame, max_gap_days: int = 1) -> pd.DataFrame:
     rows with a data cause (low trust, ``data_incident``), or at most ``max_gap_days`` from
     such a day, takes the nearest such day's commonest data cause (the same day first, then
     the day before): the move is read in the data incident's alert, not paged as a second
-    incident of the same broken feed.
+    incident of the same broken feed. A repaired defect is a data defect too: a run of
+    ``repaired_incident`` days joins such a day whole, day by day outward (bots removed on the
+    first day of a spike, not all of them on the third); a ``real_movement`` joins only
+    within ``max_gap_days``, so a business move beside a broken day keeps its own alert.
     """
     if rows.empty:
         return rows
-    data_rows = rows[rows["cause"].str.startswith("data:")]
+    out = rows.copy()
+    moves = ~out["cause"].str.startswith("data:")
+    out, moves = _take_nearest_data_cause(out, moves, max_gap_days)
+    chained = moves & out["verdict"].eq("repaired_incident")
+    while chained.any():
+        out, left = _take_nearest_data_cause(out, chained, 1)
+        if left.sum() == chained.sum():
+            break
+        chained = left
+    return out
+
+
+def _take_nearest_data_cause(out: pd.DataFrame, moves: pd.Series, max_gap_days: int):
+    """Give each row of ``moves`` the commonest data cause of its dataset's nearest broken day
+    within ``max_gap_days``; returns the rows and the moves left without one."""
+    data_rows = out[out["cause"].str.startswith("data:")]
     if data_rows.empty:
-        return rows
+        return out, moves
     day_cause = (
         data_rows.groupby(["dataset", "kpi_date"])["cause"]
         .agg(lambda causes: causes.value_counts().sort_index().idxmax())
         .to_dict()
     )
-    out = rows.copy()
-    moves = ~out["cause"].str.startswith("data:")
+    moves = moves.copy()
     # nearest broken day first: the same day, then the day before, then the day after, ...
     for offset in sorted(range(-max_gap_days, max_gap_days + 1), key=lambda d: (abs(d), -d)):
         keys = zip(out["dataset"], out["kpi_date"] - timedelta(days=offset), strict=True)
@@ -470,7 +487,7 @@ def join_data_causes(rows: pd.DataFrame, max_gap_days: int = 1) -> pd.DataFrame:
         take = moves & found.notna()
         out.loc[take, "cause"] = found[take]
         moves &= ~take
-    return out
+    return out, moves
 
 
 def covered_days(rows: pd.DataFrame) -> list[date]:
