@@ -1,17 +1,12 @@
-{#- The root causes scored against the generator's labels: one row per labelled incident x KPI
-    it lists (trust_incident_kpis) x kpi_root_causes row set it covers (macro
-    incident_covers_slice): the KPI's verdict rows on the days its window touches (macro
-    incident_touches_day), on the total, on each slice of a pair of its labelled root-cause set,
-    or on any slice for a dataset-wide incident. The expected causes: on the total every element
-    of the incident's root_cause (one for a slice or a combination, two for an incident on two
-    slices at once); on a slice the elements holding that slice's pair; for a dataset-wide
-    incident 'all' on the total (the movement is broad) and the row's own slice on a slice (it
-    moved as a whole). A row is a top-1 hit when its first n causes are the n expected ones (the
-    exact set first), a top-3 hit when every expected cause is among its first three. A cause
-    is compared on the logs' columns: the cube-only install cohort pairs (install_week=...) are
-    dropped first, since labels do not state a cohort. A row whose first cause is
-    'too_few_events' (no slice of its scope expected the events a test needs) is not decidable:
-    rca_metrics counts it apart. Empty without labels. -#}
+{#- The root causes scored against the labels: one row per labelled incident x KPI it lists
+    (trust_incident_kpis) x verdict row it covers (macros incident_covers_slice,
+    incident_touches_day): on the total, on each slice of a pair of its root-cause set, or any
+    slice for a dataset-wide incident. Expected causes: on the total every element of the
+    root_cause (two for an incident on two slices); on a slice the elements holding its pair;
+    dataset-wide: 'all' on the total (broad), the row's own slice on a slice (moved whole). Top-1
+    hit: the first n causes are the n expected ones; top-3: all among the first three. Install
+    cohort pairs are dropped before comparing (labels state none). A row whose first cause is
+    'too_few_events' is not decidable (rca_metrics counts it apart). Empty without labels. -#}
 {%- set row_keys = ['incident_id', 'kpi_name', 'dimension_name', 'dimension_value', 'kpi_date'] -%}
 
 with incidents as (
