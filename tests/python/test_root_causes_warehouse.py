@@ -69,7 +69,8 @@ def test_every_verdict_row_gets_its_causes(con) -> None:
 
 def test_evaluation_is_consistent(con) -> None:
     """On the small data few verdict rows touch an incident (3 weeks of history first): the
-    metrics must then be empty, and otherwise agree with the evaluation rows."""
+    metrics must then be empty, and otherwise agree with the evaluation rows (decidable rows
+    scored, the rest counted apart)."""
     evaluation = con.sql("select * from rca_evaluation").df()
     metrics = con.sql("select * from rca_metrics").df()
     if evaluation.empty:
@@ -81,7 +82,16 @@ def test_evaluation_is_consistent(con) -> None:
         overall = metrics[(metrics["dataset"] == "all") & (metrics["incident_scope"] == scope)]
         assert len(overall) == (1 if len(rows) else 0)
         if len(rows):
-            assert int(overall["incidents_evaluated"].iloc[0]) == rows["incident_id"].nunique()
+            first = overall.iloc[0]
+            decidable = rows[rows["is_decidable"]]
+            # incidents with a decidable row are scored, the others counted apart
+            assert int(first["incidents_evaluated"]) == decidable["incident_id"].nunique()
+            assert (
+                int(first["incidents_evaluated"]) + int(first["incidents_undecidable"])
+                == rows["incident_id"].nunique()
+            )
+            assert int(first["rows_evaluated"]) == len(decidable)
+            assert int(first["rows_undecidable"]) == len(rows) - len(decidable)
 
 
 def test_leaf_expectations_use_only_the_past_and_count_quiet_days() -> None:
