@@ -1,6 +1,6 @@
 {#- Each hourly window against its own trailing profile: one row per dataset x time basis x
     slice x day x window (int_hourly_window_counts), with the window's baseline share of a day's
-    rows (pooled over the trailing baseline window), the expected rows (share x the day's
+    rows (pooled over the trailing baseline window, each day weighing at most a mean day), the expected rows (share x the day's
     scale), observed / expected, its Poisson variance, and the window's extra day-to-day
     dispersion pooled with the slice-day's other windows (the larger of its own and their
     median; null when the window has no history). Read by int_hourly_coverage_tests. -#}
@@ -10,12 +10,25 @@ with window_counts as (
 
 ),
 
+day_weighted as (
+
+    -- each day's window share weighted by its scale (its rows, at most the trailing mean
+    -- day) instead of its rows: pooled by rows, one burst day (a replayed batch, a bot wave:
+    -- 20x a normal day's rows, nearly all in a few hours) would be most of the baseline and
+    -- shift every window's share for the next weeks, so healthy days would look short
+    select
+        *,
+        window_rows * scale_rows / nullif(day_rows, 0) as scaled_window_rows
+    from window_counts
+
+),
+
 baselines as (
 
     {{ trailing_pooled_ratio(
-        'window_counts',
+        'day_weighted',
         ['dataset', 'time_basis', 'slice_dimension', 'slice_value', 'window_kind', 'window_hour'],
-        'row_date', 'window_rows', 'day_rows'
+        'row_date', 'scaled_window_rows', 'scale_rows'
     ) }}
 
 ),
