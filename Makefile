@@ -114,7 +114,7 @@ test-spark: install install-spark java ## the Spark equality test (CI-sized): sa
 
 # The full Spark build (tests/python/test_spark_full.py, marker `spark_full`): every model, data
 # test and unit test that runs on Spark, ~350 nodes; the same tables compared with DuckDB.
-test-spark-full: install install-spark java ## the full dbt build on Spark, every data test, compared with DuckDB (~25 min)
+test-spark-full: install install-spark java ## the full dbt build on Spark, every data test, compared with DuckDB (10-25 min)
 	$(BIN)/pytest -m spark_full tests/python/test_spark_full.py
 
 # `make lint` builds a small warehouse of its own (30 days, seed dir data/lint: relative and inside

@@ -3,7 +3,7 @@ there, and the main tables equal DuckDB's full build of the same files.
 
 The slow companion of test_spark_equality.py (which builds only the models the compared tables
 read, for CI): a full `dbt build` on Spark runs ~350 nodes, ~270 of them data tests of a few
-statements each, so it takes about 20 minutes on 2 loaded cores (docs/testing.md). Marked
+statements each, so it takes 10-25 minutes on 2 loaded cores (docs/testing.md). Marked
 `spark_full`: `make test-spark-full` runs it; neither `make test` nor `make test-spark` does.
 Same dataset, same comparison (1e-9 relative) as the CI test, with Great Expectations ON on
 both engines: on DuckDB the dbt Python model, on Spark GE's Spark execution engine run by
