@@ -106,10 +106,11 @@ java: ## install Java 17 (Debian openjdk-17-jre-headless) when none is found
 
 # The Spark equality test, CI-sized (tests/python/test_spark_equality.py, marker `spark`; run by
 # .ci/run after `make test`): a small generated dataset, the models the compared tables read built
-# on DuckDB and on Spark (dbt-spark session, local[2], .venv-spark), kpi_daily,
-# quality_signals_daily, kpi_trust_daily and dataset_trust_daily compared at 1e-9 relative, and
-# one incremental day on Spark. ~6-7 min on a loaded 2-core machine (docs/testing.md).
-test-spark: install install-spark java ## the Spark equality test (CI-sized): same data on DuckDB and Spark, same tables (~7 min)
+# on DuckDB and on Spark (dbt-spark session, local[2], .venv-spark), GE on both,
+# gx_validation_results, kpi_daily, quality_signals_daily, kpi_trust_daily and
+# dataset_trust_daily compared at 1e-9 relative, and one incremental day on Spark. 5-6 min on a
+# loaded 2-core machine (docs/testing.md).
+test-spark: install install-spark java ## the Spark equality test (CI-sized): same data on DuckDB and Spark, same tables (~6 min)
 	$(BIN)/pytest -m spark tests/python/test_spark_equality.py
 
 # The full Spark build (tests/python/test_spark_full.py, marker `spark_full`): every model, data
