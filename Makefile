@@ -16,7 +16,7 @@ export KPI_TRUST_DB ?= $(CURDIR)/warehouse/kpi_trust.duckdb
 # Relative and inside the project: dbt writes compiled seed SQL to target/run/<project>/<seed path>.
 export KPI_TRUST_SEED_DIR ?= data/generated
 
-.PHONY: help install install-dashboard install-spark test-spark browser generate build run report test test-slow lint docs serve dashboard bench clean
+.PHONY: help install install-dashboard install-spark java test-spark test-spark-full browser generate build run report test test-slow lint docs serve dashboard bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,9 +44,11 @@ install-dashboard: $(DASHBOARD_STAMP) ## add the dashboard's optional extra (Str
 SPARK_VENV ?= .venv-spark
 SPARK_STAMP := $(SPARK_VENV)/.installed
 
-$(SPARK_STAMP): requirements-spark.txt constraints-spark.txt
+$(SPARK_STAMP): requirements-spark.txt constraints-spark.txt pyproject.toml
 	$(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/pip install -q --disable-pip-version-check -r requirements-spark.txt -c constraints-spark.txt
+	@# kpi_trust itself (GE suites, `kpi-trust build` on Spark), without .venv's DuckDB-side deps.
+	$(SPARK_VENV)/bin/pip install -q --disable-pip-version-check --no-deps -e .
 	touch $(SPARK_STAMP)
 
 install-spark: $(SPARK_STAMP) ## create .venv-spark: dbt-spark[session] + pyspark (once; needs Java 17)
@@ -90,17 +92,31 @@ test: install install-dashboard browser ## install (+ Streamlit, Chromium), then
 test-slow: install ## the slow suites alone: full-size builds of three seeds (10-20 min)
 	$(BIN)/pytest -m slow
 
-# The Spark equality test (tests/python/test_spark_equality.py, marker `spark`): a small generated
-# dataset built on DuckDB and on Spark (dbt-spark session, local[2], .venv-spark), the main tables
-# compared at 1e-9 relative, and one incremental day on Spark. Not in `make test`: the full Spark
-# build alone took 19-21 min on a loaded 2-core machine, the whole target 37 min (JVM start, then
-# ~350 nodes of a few seconds each). Needs Java 17 (Debian: openjdk-17-jre-headless).
-test-spark: install install-spark ## the Spark equality test: same data on DuckDB and Spark, same tables (~40 min)
-	@command -v java >/dev/null || [ -x "$$JAVA_HOME/bin/java" ] || { \
+# Java 17 for Spark: found on PATH, in JAVA_HOME or under /usr/lib/jvm (java-17-* / java-21-*,
+# installed but not on PATH); else Debian's openjdk-17-jre-headless is installed (apt-get, as
+# root or with sudo). The tests find it the same way (test_spark_equality.java_home).
+JAVA_FOUND = command -v java >/dev/null || [ -x "$$JAVA_HOME/bin/java" ] || \
+	ls /usr/lib/jvm/java-17-*/bin/java /usr/lib/jvm/java-21-*/bin/java >/dev/null 2>&1
+
+java: ## install Java 17 (Debian openjdk-17-jre-headless) when none is found
+	@$(JAVA_FOUND) || { \
 		echo "== installing Java 17 (apt-get)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q openjdk-17-jre-headless; }
+
+# The Spark equality test, CI-sized (tests/python/test_spark_equality.py, marker `spark`; run by
+# .ci/run after `make test`): a small generated dataset, the models the compared tables read built
+# on DuckDB and on Spark (dbt-spark session, local[2], .venv-spark), GE on both,
+# gx_validation_results, kpi_daily, quality_signals_daily, kpi_trust_daily and
+# dataset_trust_daily compared at 1e-9 relative, and one incremental day on Spark. 5-6 min on a
+# loaded 2-core machine (docs/testing.md).
+test-spark: install install-spark java ## the Spark equality test (CI-sized): same data on DuckDB and Spark, same tables (~6 min)
 	$(BIN)/pytest -m spark tests/python/test_spark_equality.py
+
+# The full Spark build (tests/python/test_spark_full.py, marker `spark_full`): every model, data
+# test and unit test that runs on Spark, ~350 nodes; the same tables compared with DuckDB.
+test-spark-full: install install-spark java ## the full dbt build on Spark, every data test, compared with DuckDB (10-25 min)
+	$(BIN)/pytest -m spark_full tests/python/test_spark_full.py
 
 # `make lint` builds a small warehouse of its own (30 days, seed dir data/lint: relative and inside
 # the project, as dbt requires) in a temp dir, so docs coverage sees real columns in the catalog.

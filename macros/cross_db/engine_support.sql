@@ -19,10 +19,12 @@
 {%- endmacro %}
 
 
-{#- The dbt Python models and the models that read them: they run in dbt-duckdb's process. -#}
+{#- The dbt Python models and the models that read them: they run in dbt-duckdb's process.
+    (gx_validation_results is not here: on Spark a SQL model of that name stores the results of
+    GE's Spark engine, models/quality/spark/.) -#}
 {% macro duckdb_only_models() -%}
     {{ return([
-        'gx_validation_results', 'kpi_anomalies_daily', 'rca_api_leaves_daily',
+        'kpi_anomalies_daily', 'rca_api_leaves_daily',
         'rca_game_leaves_daily', 'kpi_root_causes',
         'kpi_anomalies_trusted_daily', 'kpi_verdicts_daily', 'anomaly_evaluation',
         'anomaly_false_alarms', 'anomaly_metrics', 'rca_evaluation', 'rca_metrics',
@@ -59,8 +61,8 @@
     {%- if execute and target.type != 'duckdb' -%}
         {%- do log(
             target.type ~ ": DuckDB-only, not built here: the dbt Python models "
-            ~ "(gx_validation_results, kpi_anomalies_daily, rca_api_leaves_daily, "
-            ~ "rca_game_leaves_daily, kpi_root_causes) and the models that read them "
+            ~ "(kpi_anomalies_daily, rca_api_leaves_daily, rca_game_leaves_daily, kpi_root_causes) "
+            ~ "and the models that read them "
             ~ "(kpi_anomalies_trusted_daily, kpi_verdicts_daily, anomaly_evaluation, "
             ~ "anomaly_false_alarms, anomaly_metrics, rca_evaluation, rca_metrics): dbt-"
             ~ target.type
@@ -73,12 +75,34 @@
     {%- endif -%}
     {%- if execute and 'gx_validation_results' in disabled_models() -%}
         {%- do log(
-            target.type ~ ": no Great Expectations evidence in this build ("
-            ~ ("gx_validation_results is DuckDB-only" if target.type != 'duckdb'
-               else "KPI_TRUST_GX=off")
-            ~ "): the trust score reads dbt tests and quality signals only (docs/spark.md)",
+            target.type ~ ": no Great Expectations evidence in this build (KPI_TRUST_GX=off): "
+            ~ "the trust score reads dbt tests and quality signals only (docs/spark.md)",
+            info = true
+        ) -%}
+    {%- elif execute and target.type == 'spark'
+        and env_var('KPI_TRUST_GX_SPARK_RUNNER', '') != '1' -%}
+        {%- do log(
+            target.type ~ ": no Great Expectations evidence in this build (GE runs on Spark "
+            ~ "only through `python -m kpi_trust.spark_build build`, not a plain `dbt build`): "
+            ~ "gx_validation_results stores no rows, the trust score reads dbt tests and quality "
+            ~ "signals only (docs/spark.md)",
             info = true
         ) -%}
     {%- endif -%}
     select 1
+{%- endmacro %}
+
+
+{#- The columns of gx_validation_results and their types, in its order (RESULT_SCHEMA of
+    scripts/kpi_trust/gx_validate.py, which the DuckDB Python model writes). -#}
+{% macro gx_result_columns() -%}
+    {%- set text = dbt.type_string() -%}
+    {{ return({
+        'run_id': text, 'expectation_key': text, 'suite_name': text, 'dataset': text,
+        'expectation_type': text, 'column_name': text, 'kwargs': text, 'observed_value': text,
+        'unexpected_sample': text, 'exception_message': text,
+        'element_count': dbt.type_bigint(), 'unexpected_count': dbt.type_bigint(),
+        'unexpected_percent': type_double(), 'success': dbt.type_boolean(),
+        'batch_date': 'date', 'run_at': dbt.type_timestamp(),
+    }) }}
 {%- endmacro %}

@@ -200,14 +200,30 @@ def strip_tracebacks(lines):
         yield line
 
 
+def spark_command(dbt_args: list[str]) -> list[str]:
+    """On Spark (KPI_TRUST_TARGET=spark): `dbt build` through .venv-spark's
+    `python -m kpi_trust.spark_build`, which runs Great Expectations on Spark inside the build
+    (docs/spark.md). The venv: KPI_TRUST_SPARK_VENV, default .venv-spark."""
+    python = Path(os.environ.get("KPI_TRUST_SPARK_VENV", ".venv-spark")) / "bin" / "python"
+    if not python.exists():
+        raise UserError(
+            f"KPI_TRUST_TARGET=spark needs the Spark venv ({python} is missing): run "
+            "`make install-spark` (docs/spark.md)."
+        )
+    return [str(python), "-m", "kpi_trust.spark_build", "build", *dbt_args]
+
+
 def run(args: argparse.Namespace) -> int:
-    db_path = Path(os.environ.get("KPI_TRUST_DB", "warehouse/kpi_trust.duckdb")).resolve()
-    check_warehouse(db_path)
     log_dir = Path(os.environ.get("DBT_LOG_PATH", "logs"))
+    if os.environ.get("KPI_TRUST_TARGET", "duckdb") == "spark":
+        command = spark_command(args.dbt_args)
+    else:
+        db_path = Path(os.environ.get("KPI_TRUST_DB", "warehouse/kpi_trust.duckdb")).resolve()
+        check_warehouse(db_path)
+        dbt = Path(sys.executable).parent / "dbt"
+        command = [str(dbt if dbt.exists() else "dbt"), "build", *args.dbt_args]
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "kpi-trust-build.log"
-    dbt = Path(sys.executable).parent / "dbt"
-    command = [str(dbt if dbt.exists() else "dbt"), "build", *args.dbt_args]
     captured: list[str] = []
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(

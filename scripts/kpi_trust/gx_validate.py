@@ -126,6 +126,9 @@ def raw_values_source(dataset: str, staged_sql: str) -> str:
 
 # Staging's column naming the day a row belongs to (see stage_batches).
 BATCH_DAY_COLUMN = "attributed_date"
+# Within a day, rows in file order (staging's position of the row in its file): the sample of
+# unexpected values GE keeps (the first 20) is then the same on every engine and every run.
+SOURCE_ORDER_COLUMN = "source_row_number"
 
 
 def batch_table_name(spec: DatasetSpec) -> str:
@@ -149,7 +152,7 @@ def stage_batches(
     cursor.execute(
         f"create or replace temp table {table} as "
         f"select * from {source_sql} as source where {day_column} is not null "
-        f"order by {day_column}"
+        f"order by {day_column}, {SOURCE_ORDER_COLUMN}"
     )
     counts = cursor.execute(
         f"select {day_column}, count(*) from {table} group by 1 order by 1"
@@ -194,7 +197,8 @@ def validate_daily(
     )
     validation = ValidationRun(run=run)
     try:
-        _validate_specs(datasource, cursor, sources, specs, result_format, validation)
+        days = DuckDBDays(datasource, cursor, sources)
+        validate_specs(days, sources, specs, result_format, validation)
     finally:
         # Release GE's persisted connection (shim patch 1) so the caller can close the cursor.
         datasource.get_execution_engine().close()
@@ -202,33 +206,53 @@ def validate_daily(
     return validation
 
 
-def _validate_specs(
-    datasource: Any,
-    cursor: duckdb.DuckDBPyConnection,
-    sources: Mapping[str, str],
+class DuckDBDays:
+    """The day batches of one dataset on DuckDB: sorted temp table, one query asset per day."""
+
+    def __init__(
+        self, datasource: Any, cursor: duckdb.DuckDBPyConnection, sources: Mapping[str, str]
+    ):
+        self.datasource, self.cursor, self.sources = datasource, cursor, sources
+
+    def stage(self, spec: DatasetSpec) -> dict[dt.date, int]:
+        return stage_batches(self.cursor, spec, self.sources[spec.dataset])
+
+    def batch(self, spec: DatasetSpec, day: dt.date) -> Any:
+        asset = self.datasource.add_query_asset(
+            name=f"{spec.dataset}_{day.isoformat().replace('-', '')}",
+            query=f"select * from {batch_table_name(spec)} "
+            f"where {BATCH_DAY_COLUMN} = date '{day.isoformat()}'",
+        )
+        return asset.add_batch_definition_whole_table("day").get_batch()
+
+    def release(self, spec: DatasetSpec) -> None:
+        # One dataset's sorted copy in memory at a time keeps the peak down.
+        self.cursor.execute(f"drop table if exists {batch_table_name(spec)}")
+
+
+def validate_specs(
+    days: Any,
+    datasets: Iterable[str],
     specs: Sequence[DatasetSpec],
     result_format: str,
     validation: ValidationRun,
 ) -> None:
-    """Stage each dataset, then validate its suite on one query asset per day."""
+    """Validate each dataset's suite on each of its days, whatever the engine: ``days`` stages a
+    dataset (``stage(spec)`` -> rows per day), gives a GE batch per day (``batch(spec, day)``)
+    and frees the staged rows (``release(spec)``): DuckDBDays here, gx_spark.SparkDays on Spark.
+    The suite's volume bounds come from the dataset's median day, on every engine."""
     for spec in specs:
-        if spec.dataset not in sources:
+        if spec.dataset not in datasets:
             continue
-        day_counts = stage_batches(cursor, spec, sources[spec.dataset])
+        day_counts = days.stage(spec)
         if not day_counts:
             continue
         suite = build_suite(spec, statistics.median(day_counts.values()))
-        table = batch_table_name(spec)
-        for day in day_counts:
-            asset = datasource.add_query_asset(
-                name=f"{spec.dataset}_{day.isoformat().replace('-', '')}",
-                query=f"select * from {table} where {BATCH_DAY_COLUMN} = date '{day.isoformat()}'",
-            )
-            batch = asset.add_batch_definition_whole_table("day").get_batch()
+        for day in sorted(day_counts):
+            batch = days.batch(spec, day)
             result = batch.validate(suite, result_format=result_format)
             validation.days.append(DayResult(spec, day, batch.id, result, suite, day_counts[day]))
-        # One dataset's sorted copy in memory at a time keeps the peak down.
-        cursor.execute(f"drop table if exists {table}")
+        days.release(spec)
 
 
 def _json_default(value: Any) -> Any:

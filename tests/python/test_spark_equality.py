@@ -1,24 +1,34 @@
-"""Spark equality: the same dbt project built on Spark gives the same numbers as on DuckDB.
+"""Spark equality (CI-sized): the same dbt project built on Spark gives the same numbers as DuckDB.
 
 A small generated dataset (21 days, 300 API calls a day, 2,000 players) is read as CSV files
 (files mode) by both engines: DuckDB through dbt-duckdb in this process, Spark through
-dbt-spark's session method (pyspark, local[2]) in its own venv (`make install-spark`,
-.venv-spark) as a subprocess. The main tables must be equal: same rows (by key) and every value
-equal, numbers within 1e-9 relative. And on Spark, the marts built from the log as it stood the
-day before and then brought up to date by an incremental run (one new ingestion day) must equal
-the full build.
+dbt-spark's session method (pyspark, local[2]) in .venv-spark (`make install-spark`), in one
+subprocess (`python -m kpi_trust.spark_build --steps`: one JVM for the three Spark builds).
 
-Great Expectations runs inside `dbt build` as a dbt Python model, which dbt-spark runs on
-Databricks only; so both builds run with KPI_TRUST_GX=off (no GE evidence), and the trust
-scores compare like with like (docs/spark.md).
+What is built: the models and seeds the compared tables read (`--select +kpi_daily
++quality_signals_daily +kpi_trust_daily +dataset_trust_daily --resource-type model
+--resource-type seed`), on both engines. The data tests are not run here (a Spark build runs each
+as a few statements of a few seconds): so `dbt_test_results` is empty on both and the trust
+scores compare like with like; the full Spark build with every data test and unit test is
+test_spark_full.py (marker `spark_full`, `make test-spark-full`).
 
-The Spark tests are marked `spark`: a Spark build took 19-21 minutes on 2 loaded cores (JVM start,
-then ~350 nodes of a few seconds each), so `make test` leaves them out and `make test-spark`
-runs them. Skipped when Java or .venv-spark is missing.
+Asserted: `kpi_daily`, `quality_signals_daily`, `kpi_trust_daily` and `dataset_trust_daily` hold
+the same rows (by key) with every value equal, numbers within 1e-9 relative; and on Spark the
+marts built from the log as it stood before its last ingestion day, then brought up to date by an
+incremental run (one new day), equal the full build.
+
+Great Expectations is on for both engines: on DuckDB the dbt Python model, on Spark GE's Spark
+execution engine run by `python -m kpi_trust.spark_build` inside the build (docs/spark.md);
+`gx_validation_results` must hold the same rows, and the trust tables read that GE evidence.
+
+Marked `spark`: `make test-spark` runs it (and `.ci/run`); `make test` leaves it out. Skipped
+when Java 17 or .venv-spark is missing.
 """
 
 from __future__ import annotations
 
+import glob
+import json
 import os
 import shutil
 import subprocess
@@ -30,7 +40,8 @@ import pandas as pd
 import pytest
 from conftest import PROJECT, REPO, files_env, generate_raw, run_dbt
 
-SPARK_DBT = Path(os.environ.get("KPI_TRUST_SPARK_VENV", REPO / ".venv-spark")) / "bin" / "dbt"
+SPARK_VENV = Path(os.environ.get("KPI_TRUST_SPARK_VENV", REPO / ".venv-spark"))
+SPARK_PYTHON = SPARK_VENV / "bin" / "python"
 DATASET = {"seed": 7, "days": 21, "api_calls_per_day": 300, "players": 2000}
 RELATIVE_TOLERANCE = 1e-9
 # A value of 0 on one engine may be a rounding residue (1e-17) on the other.
@@ -43,24 +54,46 @@ TABLES = {
     "kpi_trust_daily": ["kpi_trust_id"],
     "dataset_trust_daily": ["dataset_trust_id"],
 }
+# The CI-sized build, the same on both engines: the compared tables, every model and seed they
+# read, no data tests (the full build with tests: test_spark_full.py).
+CI_SELECT = [
+    "--select",
+    *(f"+{table}" for table in TABLES),
+    "--resource-type",
+    "model",
+    "--resource-type",
+    "seed",
+]
+# The Spark schema of the marts of the incremental check (staging and intermediate models keep
+# their schemas: the incremental steps run after the full build and replace them).
+INCREMENTAL_SCHEMA = "kpi_trust_incremental"
 
 
-def _java_available() -> bool:
+def java_home() -> str | None:
+    """A Java 17+ home: JAVA_HOME, else `java` on PATH, else Debian's /usr/lib/jvm/java-17|21-*
+    (installed but not on PATH, as on machines where `make` did not install it)."""
     if os.environ.get("JAVA_HOME") and (Path(os.environ["JAVA_HOME"]) / "bin" / "java").exists():
-        return True
-    return shutil.which("java") is not None
+        return os.environ["JAVA_HOME"]
+    on_path = shutil.which("java")
+    if on_path:
+        return str(Path(os.path.realpath(on_path)).parents[1])
+    for pattern in ("/usr/lib/jvm/java-17-*/bin/java", "/usr/lib/jvm/java-21-*/bin/java"):
+        found = sorted(glob.glob(pattern))
+        if found:
+            return str(Path(found[0]).parents[1])
+    return None
 
 
-def requires_spark(test):
-    """Mark `test` as a Spark test (marker `spark`), skipped without Java or .venv-spark."""
+def requires_spark(test, marker: str = "spark"):
+    """Mark `test` as a Spark test (`marker`), skipped without Java or .venv-spark."""
     skip = pytest.mark.skipif(
-        not (_java_available() and SPARK_DBT.exists()),
+        not (java_home() and SPARK_PYTHON.exists()),
         reason="needs Java 17 and .venv-spark (make install-spark)",
     )
-    return pytest.mark.spark(skip(test))
+    return getattr(pytest.mark, marker)(skip(test))
 
 
-def spark_env(work: Path, raw_dir: Path) -> dict[str, str]:
+def spark_env(work: Path, raw_dir: Path, **extra: str) -> dict[str, str]:
     """Env of a dbt-spark build reading `raw_dir`'s CSV files, every output under `work`."""
     env = files_env(work, raw_dir, "csv", KPI_TRUST_GX="off")
     env.update(
@@ -70,28 +103,48 @@ def spark_env(work: Path, raw_dir: Path) -> dict[str, str]:
         DBT_LOG_PATH=str(work / "spark-logs"),
         # the many small statements of a build wait on the JVM more than on the cores
         KPI_TRUST_THREADS="4",
+        JAVA_HOME=java_home() or "",
+        DBT_PROFILES_DIR=str(REPO),
     )
+    env.update(extra)
     return env
 
 
-def run_spark_dbt(args: list[str], env: dict[str, str], log: Path) -> None:
-    """Run .venv-spark's dbt with `env` (added to this process's), output to `log`."""
-    with log.open("w") as handle:
-        completed = subprocess.run(
-            [str(SPARK_DBT), *args, "--project-dir", str(PROJECT), "--profiles-dir", str(REPO)],
-            env={**os.environ, **env},
-            cwd=PROJECT,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            check=False,
-        )
-    if completed.returncode != 0:
+def start_spark_steps(
+    steps: list[tuple[list[str], dict[str, str]]], work: Path, log: Path
+) -> subprocess.Popen:
+    """Start .venv-spark's `python -m kpi_trust.spark_build --steps`: the dbt commands
+    `steps` ((args, env) each) one after another in one process and one Spark session."""
+    plan = [
+        {"args": [*args, "--project-dir", str(PROJECT), "--profiles-dir", str(REPO)], "env": env}
+        for args, env in steps
+    ]
+    plan_file = work / f"{log.stem}.steps.json"
+    plan_file.write_text(json.dumps(plan, indent=1))
+    handle = log.open("w")
+    return subprocess.Popen(
+        [str(SPARK_PYTHON), "-m", "kpi_trust.spark_build", "--steps", str(plan_file)],
+        env={**os.environ, **steps[0][1]},
+        cwd=PROJECT,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_spark_steps(process: subprocess.Popen, log: Path) -> None:
+    """Wait for `start_spark_steps`'s process; raise with the failing nodes if it failed."""
+    code = process.wait()
+    if code != 0:
         lines = log.read_text(errors="replace").splitlines()
-        summary = [line for line in lines if " ERROR " in line or " FAIL " in line][:20]
+        summary = [line for line in lines if " ERROR " in line or "== spark step" in line]
         raise AssertionError(
-            f"dbt-spark {' '.join(args)} failed (exit {completed.returncode}); log {log}:\n"
-            + "\n".join(summary or lines[-40:])
+            f"dbt on Spark failed (exit {code}); log {log}:\n"
+            + "\n".join(summary[-20:] or lines[-40:])
         )
+
+
+def run_spark_steps(steps: list[tuple[list[str], dict[str, str]]], work: Path, log: Path) -> None:
+    wait_spark_steps(start_spark_steps(steps, work, log), log)
 
 
 def read_spark_table(spark_dir: Path, schema: str, table: str) -> pd.DataFrame:
@@ -156,26 +209,8 @@ def raw_dir(work: Path) -> Path:
     return generate_raw(work / "raw", **DATASET)
 
 
-@pytest.fixture(scope="module")
-def duckdb_warehouse(work: Path, raw_dir: Path) -> Path:
-    """The whole project built on DuckDB from the raw CSV files (GE off, as on Spark)."""
-    duck = work / "duckdb"
-    duck.mkdir()
-    run_dbt(["build"], files_env(duck, raw_dir, "csv", KPI_TRUST_GX="off"))
-    return duck / "kpi.duckdb"
-
-
-@pytest.fixture(scope="module")
-def built(work: Path, raw_dir: Path, duckdb_warehouse: Path) -> dict[str, Path]:
-    """The whole project built on Spark from the same files, beside the DuckDB build."""
-    spark = work / "spark_build"
-    spark.mkdir()
-    run_spark_dbt(["build"], spark_env(spark, raw_dir), spark / "dbt-spark.log")
-    return {"duckdb": duckdb_warehouse, "spark": spark / "spark", "log": spark / "dbt-spark.log"}
-
-
-# The incremental run: the marts up to kpi_daily (dbt run, no tests: the full build above runs
-# them), first from the rows landed before the last ingestion day, then from the whole log.
+# The incremental check: the marts up to kpi_daily (dbt run), first from the rows landed before
+# the last ingestion day, then from the whole log.
 INCREMENTAL_SELECT = ["--select", "+kpi_daily"]
 INCREMENTAL_TABLES = {
     "kpi_daily": TABLES["kpi_daily"],
@@ -196,22 +231,47 @@ def last_full_ingestion_day(raw_dir: Path) -> pd.Timestamp:
 
 
 @pytest.fixture(scope="module")
-def spark_incremental(work: Path, raw_dir: Path) -> Path:
-    """Spark warehouse built from the log as it stood before its last ingestion day, then
-    brought up to date by an incremental run (insert_overwrite of the lookback's days)."""
+def spark_started(work: Path, raw_dir: Path) -> dict:
+    """The Spark builds, started in the background (the DuckDB build runs meanwhile): the CI
+    selection from the whole log, then the incremental check's two `dbt run`s (log before its
+    last ingestion day, then the whole log: insert_overwrite of the lookback's days) into
+    schema INCREMENTAL_SCHEMA."""
     from test_marts_incremental import LOOKBACK_DAYS, VARS, write_landed_by
 
+    spark = work / "spark_build"
     landed_before = last_full_ingestion_day(raw_dir)
-    spark = work / "spark_incremental"
     late_days = 0
+    steps = [(["build", *CI_SELECT], spark_env(spark, raw_dir, KPI_TRUST_GX="on"))]
     for step, append_rest in [("first", False), ("incremental", True)]:
         step_raw = work / f"raw_{step}"
         late_days = write_landed_by(raw_dir, step_raw, landed_before, append_rest=append_rest)
-        env = spark_env(spark, step_raw)
-        run_spark_dbt(["run", *INCREMENTAL_SELECT, *VARS], env, work / f"dbt-spark-{step}.log")
-    # rows landing on the new day are at most lookback_days older than the days loaded before
-    assert late_days <= LOOKBACK_DAYS
-    return spark / "spark"
+        env = spark_env(spark, step_raw, KPI_TRUST_SPARK_SCHEMA=INCREMENTAL_SCHEMA)
+        steps.append((["run", *INCREMENTAL_SELECT, *VARS], env))
+    log = spark / "dbt-spark.log"
+    spark.mkdir()
+    return {
+        "process": start_spark_steps(steps, work, log),
+        "log": log,
+        "spark": spark / "spark",
+        "late_days": late_days,
+        "lookback_days": LOOKBACK_DAYS,
+    }
+
+
+@pytest.fixture(scope="module")
+def duckdb_warehouse(work: Path, raw_dir: Path) -> Path:
+    """The CI selection built on DuckDB from the raw CSV files (GE on, as on Spark)."""
+    duck = work / "duckdb"
+    duck.mkdir()
+    run_dbt(["build", *CI_SELECT], files_env(duck, raw_dir, "csv", KPI_TRUST_GX="on"))
+    return duck / "kpi.duckdb"
+
+
+@pytest.fixture(scope="module")
+def built(spark_started: dict, duckdb_warehouse: Path) -> dict:
+    """Both builds done (Spark started first, so the two overlap)."""
+    wait_spark_steps(spark_started["process"], spark_started["log"])
+    return {**spark_started, "duckdb": duckdb_warehouse}
 
 
 def test_table_differences_sees_a_changed_value():
@@ -228,7 +288,7 @@ def test_table_differences_sees_a_changed_value():
 
 @requires_spark
 @pytest.mark.parametrize("table", list(TABLES))
-def test_spark_table_equals_duckdb(built: dict[str, Path], table: str):
+def test_spark_table_equals_duckdb(built: dict, table: str):
     with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
         duck = con.sql(f"select * from main.{table}").df()
     spark = read_spark_table(built["spark"], "kpi_trust", table)
@@ -238,12 +298,12 @@ def test_spark_table_equals_duckdb(built: dict[str, Path], table: str):
 
 @requires_spark
 @pytest.mark.parametrize("table", list(INCREMENTAL_TABLES))
-def test_spark_incremental_day_equals_full_build(
-    spark_incremental: Path, duckdb_warehouse: Path, table: str
-):
-    with duckdb.connect(str(duckdb_warehouse), read_only=True) as con:
+def test_spark_incremental_day_equals_full_build(built: dict, table: str):
+    # rows landing on the new day are at most lookback_days older than the days loaded before
+    assert built["late_days"] <= built["lookback_days"]
+    with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
         duck = con.sql(f"select * from main.{table}").df()
-    spark = read_spark_table(spark_incremental, "kpi_trust", table)
+    spark = read_spark_table(built["spark"], INCREMENTAL_SCHEMA, table)
     # source_row_number is a row's position in the file read: the appended log lists the rows
     # landed on the last day after the others, so it differs from the generated file's order
     duck, spark = (
@@ -254,7 +314,23 @@ def test_spark_incremental_day_equals_full_build(
 
 
 @requires_spark
-def test_spark_build_says_what_it_leaves_out(built: dict[str, Path]):
-    log = built["log"].read_text(errors="replace")
+def test_spark_gx_results_equal_duckdb(built: dict):
+    """GE on Spark (GE's Spark engine, run by kpi_trust.spark_build inside the build) gives the
+    rows GE on DuckDB gives: same expectations, days, counts, observed values and samples of
+    unexpected values (each engine's run id and time aside)."""
+    with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
+        duck = con.sql("select * from main.gx_validation_results").df()
+    spark = read_spark_table(built["spark"], "kpi_trust", "gx_validation_results")
+    duck, spark = (frame.drop(columns=["run_id", "run_at"]) for frame in (duck, spark))
+    assert len(duck) > 0
+    assert spark["exception_message"].isna().all()
+    assert table_differences(duck, spark, ["expectation_key", "batch_date"]) == []
+
+
+@requires_spark
+def test_spark_build_says_what_it_leaves_out(built: dict):
+    # the first step, the CI build (GE on); the incremental steps select no GE model
+    log = built["log"].read_text(errors="replace").split("== spark step 2/")[0]
     assert "spark: DuckDB-only, not built here: the dbt Python models" in log
-    assert "spark: no Great Expectations evidence in this build" in log
+    assert "spark: Great Expectations ran on Spark:" in log
+    assert "no Great Expectations evidence" not in log
