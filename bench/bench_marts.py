@@ -1,7 +1,7 @@
 """Benchmark dbt (files mode) against one hand-written DuckDB SQL script (the floor), same Parquet.
 
     python bench/bench_marts.py [--rows 10000000] [--runs 3] [--scope marts|all]
-        [--memory-limit 2GB|default] [--kinds hand,pandas,dbt] [--out /tmp/kpi_bench_marts]
+        [--memory-limit 2GB|default] [--kinds hand,pandas,dbt,spark] [--out /tmp/kpi_bench_marts]
 
 Generates ~N API calls + ~N game events (90 days, seed 42, all incidents, labels removed as for
 users' own logs) as Parquet once, then alternates fresh full builds of each kind:
@@ -10,20 +10,25 @@ users' own logs) as Parquet once, then alternates fresh full builds of each kind
 - pandas: `bench/marts_pandas.py`, the same core marts as a user would write them in pandas;
 - dbt: `--scope marts` builds the marts and everything they need without tests, `--scope all`
   the whole project (`dbt build`: every model, every test, Great Expectations), both with
-  KPI_TRUST_RAW_SOURCE=files so staging reads the Parquet files directly.
+  KPI_TRUST_RAW_SOURCE=files so staging reads the Parquet files directly;
+- spark: the same dbt build on Apache Spark (dbt-spark session, local[2], `make install-spark`),
+  through `python -m kpi_trust.spark_build build` (Great Expectations on Spark inside it), from
+  the same Parquet files (docs/spark.md); Spark has no DuckDB memory_limit.
 
 Each build runs in its own process and writes its own new DuckDB file under the same DuckDB
 `memory_limit` (`--memory-limit`; `default` = DuckDB's own, 80 % of RAM). Why CPU seconds: the
 machine is shared, and wall time grows with the other users' load while CPU time barely does; so
 every row reports wall, CPU (user + system of the process tree) and the load average around the
 run, and the ratio to the floor is taken on medians of the same run. Peak RSS is the largest
-process's max resident set. Finally it checks the kpi_daily tables hold the same numbers and
-prints a Markdown table for docs/benchmarks.md.
+process's max resident set (for Spark, the JVM's, sampled from /proc: dbt's Python process
+never waits for it, so it is not in the OS's child accounting). Finally it checks the kpi_daily
+tables hold the same numbers and prints a Markdown table for docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -41,14 +46,58 @@ EVENTS_PER_PLAYER = 14.6  # default behaviour model (see bench_generator.py)
 SELECT = ["+kpi_daily", "+api_performance_daily", "+api_error_reasons_daily", "+quarantined_rows"]
 
 # Runs a command; prints its exit code, wall s, CPU s (user + system of the whole process tree)
-# and the peak RSS (KB) of the tree's largest process.
+# and the peak RSS (KB) of the tree's largest process. A process the command starts but never
+# waits for (pyspark's JVM) is not in RUSAGE_CHILDREN, so the tree is also sampled from /proc
+# every 0.2 s (each process's own CPU ticks, its VmHWM) and the larger of the two is printed.
 MEASURE = """
-import resource, subprocess, sys, time
+import os, resource, subprocess, sys, time
+
+def tree(root):
+    kids = {}
+    for pid in os.listdir('/proc'):
+        if pid.isdigit():
+            try:
+                with open(f'/proc/{pid}/stat') as f:
+                    fields = f.read().rsplit(')', 1)[1].split()
+                kids.setdefault(int(fields[1]), []).append(int(pid))
+            except OSError:
+                pass
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(kids.get(pid, []))
+    return out
+
+def sample(pid):
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])
+        hwm = 0
+        with open(f'/proc/{pid}/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    hwm = int(line.split()[1])
+        return ticks, hwm
+    except (OSError, IndexError, ValueError):
+        return None
+
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:]).returncode
+proc = subprocess.Popen(sys.argv[1:])
+ticks, hwm = {}, 0
+while proc.poll() is None:
+    for pid in tree(proc.pid):
+        got = sample(pid)
+        if got:
+            ticks[pid] = max(ticks.get(pid, 0), got[0])
+            hwm = max(hwm, got[1])
+    time.sleep(0.2)
+code = proc.returncode
 seconds = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(f"@@ {code} {seconds:.3f} {usage.ru_utime + usage.ru_stime:.3f} {usage.ru_maxrss}")
+cpu = max(usage.ru_utime + usage.ru_stime, sum(ticks.values()) / os.sysconf('SC_CLK_TCK'))
+print(f"@@ {code} {seconds:.3f} {cpu:.3f} {max(usage.ru_maxrss, hwm)}")
 """
 
 HAND = """
@@ -134,6 +183,41 @@ def dbt_build(out: Path, raw_dir: Path, run: int, scope: str, memory_limit: str)
     return measured(cmd, env)
 
 
+def spark_build(out: Path, raw_dir: Path, run: int, scope: str) -> Run:
+    """The same build on Apache Spark (dbt-spark session, local[2], .venv-spark; docs/spark.md),
+    run as a user would (`python -m kpi_trust.spark_build build`: Great Expectations on Spark
+    inside the build), reading the same Parquet files; its own metastore and warehouse dir."""
+    work = out / f"spark_{run}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    env = {
+        **os.environ,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_PROFILES_DIR": str(REPO),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+        "KPI_TRUST_TARGET": "spark",
+        "KPI_TRUST_SPARK_DIR": str(work / "spark"),
+        "KPI_TRUST_SPARK_MASTER": "local[2]",
+        "KPI_TRUST_THREADS": "4",
+        "KPI_TRUST_SEED_DIR": "data/bench-no-seeds",
+        "KPI_TRUST_RAW_SOURCE": "files",
+        "KPI_TRUST_RAW_DIR": str(raw_dir),
+        "KPI_TRUST_RAW_FORMAT": "parquet",
+        "KPI_TRUST_GX_DIR": str(work / "gx"),
+        "KPI_TRUST_GX_DATA_DOCS": "0",
+        # Java 17 as `make java` finds it (JAVA_HOME, else Debian's /usr/lib/jvm)
+        "JAVA_HOME": os.environ.get("JAVA_HOME")
+        or next(iter(sorted(glob.glob("/usr/lib/jvm/java-17-*"))), ""),
+    }
+    python = Path(os.environ.get("KPI_TRUST_SPARK_VENV", REPO / ".venv-spark")) / "bin" / "python"
+    cmd = [str(python), "-m", "kpi_trust.spark_build", "build"]
+    cmd += ["--project-dir", str(REPO), "--profiles-dir", str(REPO)]
+    if scope == "marts":
+        cmd += ["--select", *SELECT, "--exclude", "resource_type:test", "resource_type:unit_test"]
+    return measured(cmd, env)
+
+
 def fresh_db(db: Path) -> Path:
     """`db` with no file, WAL or spill directory left by an earlier (maybe failed) run.
 
@@ -187,6 +271,7 @@ LABELS = {
     "hand": "hand-written DuckDB SQL (floor)",
     "pandas": "pandas script, same core marts",
     "dbt": "dbt build",
+    "spark": "dbt build on Spark local[2]",
 }
 
 
@@ -210,12 +295,14 @@ def main() -> int:
         default="2GB",
         help="DuckDB memory_limit of every build; 'default': DuckDB's 80%% of RAM",
     )
-    parser.add_argument("--kinds", default="hand,dbt", help="comma list of hand, pandas, dbt")
+    parser.add_argument(
+        "--kinds", default="hand,dbt", help="comma list of hand, pandas, dbt, spark"
+    )
     parser.add_argument("--out", type=Path, default=Path("/tmp/kpi_bench_marts"), help="work dir")
     args = parser.parse_args()
     kinds = [kind for kind in args.kinds.split(",") if kind]
     if unknown := set(kinds) - set(LABELS):
-        parser.error(f"--kinds: unknown {', '.join(sorted(unknown))} (hand, pandas, dbt)")
+        parser.error(f"--kinds: unknown {', '.join(sorted(unknown))} (hand, pandas, dbt, spark)")
     raw_dir = args.out / f"raw_{args.rows}"
     raw_dir.mkdir(parents=True, exist_ok=True)
     counts = generate(raw_dir, args.rows)
@@ -224,6 +311,7 @@ def main() -> int:
         "hand": lambda run: hand_build(args.out, raw_dir, run, args.memory_limit),
         "pandas": lambda run: pandas_build(args.out, raw_dir, run),
         "dbt": lambda run: dbt_build(args.out, raw_dir, run, args.scope, args.memory_limit),
+        "spark": lambda run: spark_build(args.out, raw_dir, run, args.scope),
     }
     results: dict[str, list[Run]] = {kind: [] for kind in kinds}
     for run in range(args.runs):
@@ -233,7 +321,7 @@ def main() -> int:
     checks = [
         f"{kind}: " + same_kpis(built_db(args.out, kind), args.out / "hand_0.duckdb")
         for kind in kinds
-        if kind != "hand" and "hand" in kinds
+        if kind not in ("hand", "spark") and "hand" in kinds
     ]
     summary = {
         kind: {
@@ -269,7 +357,7 @@ def main() -> int:
     print("|---|---:|---|---:|---:|---:|---:|---|")
     for kind, runs in results.items():
         s = summary[kind]
-        label = LABELS[kind] + (f" ({args.scope})" if kind == "dbt" else "")
+        label = LABELS[kind] + (f" ({args.scope})" if kind in ("dbt", "spark") else "")
         walls = ", ".join(f"{r.wall_s:.1f}" for r in runs)
         loads = ", ".join(f"{r.load_before:.1f}–{r.load_after:.1f}" for r in runs)
         ratio = f"{s['median_cpu_s'] / floor:.2f}x" if floor else "–"
