@@ -89,7 +89,7 @@ browser: ## install headless Chromium and pdftotext (Debian packages) when missi
 test: install install-dashboard browser ## install (+ Streamlit, Chromium), then every test but the slow suites
 	$(BIN)/pytest
 
-test-slow: install ## the slow suites alone: full-size builds of three seeds (10-20 min)
+test-slow: install ## the slow suites alone: full-size builds of four seeds (15-25 min)
 	$(BIN)/pytest -m slow
 
 # Java 17 for Spark: found on PATH, in JAVA_HOME or under /usr/lib/jvm (java-17-* / java-21-*,

@@ -199,3 +199,30 @@ def test_a_slice_too_sparse_to_look_inside_says_so_not_that_it_moved_whole() -> 
     assert first.loc["IN", "root_cause"] == "country=IN"
     assert "cannot be localised" in first.loc["IN", "sentence"]
     assert first.loc["BR", "effect"] == "whole_slice"
+
+
+@pytest.mark.slow
+def test_root_cause_targets_on_the_default_data(tmp_path) -> None:
+    """Issue 10's targets on the data `make run` builds (seed 42, default size, ~5 min): every
+    labelled incident with a slice named first on at least half of its decidable rows, top-1
+    >= 0.9 and top-3 >= 0.97, and every dataset-wide one called broad (rca_metrics). Other
+    seeds are printed by test_anomaly_seeds.py and reported in docs/root-cause.md (seed 101
+    misses two API incidents)."""
+    from conftest import dbt_env, run_dbt
+    from kpi_trust.generator import GeneratorConfig, generate
+
+    raw_dir = tmp_path / "raw"
+    generate(GeneratorConfig(seed=42), raw_dir)
+    env = dbt_env(tmp_path, seed_dir=raw_dir, KPI_TRUST_GX_DATA_DOCS="0")
+    run_dbt(["build", "--select", "+rca_metrics", "--indirect-selection", "cautious"], env)
+    with duckdb.connect(str(tmp_path / "kpi.duckdb"), read_only=True) as connection:
+        overall = (
+            connection.sql("select * from rca_metrics where dataset = 'all'")
+            .df()
+            .set_index("incident_scope")
+        )
+    print(overall.to_string())
+    sliced = overall.loc["slice"]
+    assert sliced["incidents_evaluated"] >= 10
+    assert sliced["top1_accuracy"] >= 0.9 and sliced["top3_accuracy"] >= 0.97
+    assert overall.loc["dataset_wide", "top1_accuracy"] >= 0.9
