@@ -157,6 +157,13 @@ def read_spark_table(spark_dir: Path, schema: str, table: str) -> pd.DataFrame:
         ).df()
 
 
+def engine_tables(built: dict, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`table` as the DuckDB build and the Spark build (its Parquet files) of `built` hold it."""
+    with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
+        duck = con.sql(f"select * from main.{table}").df()
+    return duck, read_spark_table(built["spark"], "kpi_trust", table)
+
+
 def table_differences(
     left: pd.DataFrame, right: pd.DataFrame, key: list[str], rel: float = RELATIVE_TOLERANCE
 ) -> list[str]:
@@ -289,9 +296,7 @@ def test_table_differences_sees_a_changed_value():
 @requires_spark
 @pytest.mark.parametrize("table", list(TABLES))
 def test_spark_table_equals_duckdb(built: dict, table: str):
-    with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
-        duck = con.sql(f"select * from main.{table}").df()
-    spark = read_spark_table(built["spark"], "kpi_trust", table)
+    duck, spark = engine_tables(built, table)
     assert len(duck) > 0
     assert table_differences(duck, spark, TABLES[table]) == []
 
@@ -318,9 +323,7 @@ def test_spark_gx_results_equal_duckdb(built: dict):
     """GE on Spark (GE's Spark engine, run by kpi_trust.spark_build inside the build) gives the
     rows GE on DuckDB gives: same expectations, days, counts, observed values and samples of
     unexpected values (each engine's run id and time aside)."""
-    with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
-        duck = con.sql("select * from main.gx_validation_results").df()
-    spark = read_spark_table(built["spark"], "kpi_trust", "gx_validation_results")
+    duck, spark = engine_tables(built, "gx_validation_results")
     duck, spark = (frame.drop(columns=["run_id", "run_at"]) for frame in (duck, spark))
     assert len(duck) > 0
     assert spark["exception_message"].isna().all()

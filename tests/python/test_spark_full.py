@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from conftest import files_env, generate_raw, run_dbt
 from test_spark_equality import (
     DATASET,
     TABLES,
-    read_spark_table,
+    engine_tables,
     requires_spark,
     run_spark_steps,
     spark_env,
@@ -58,9 +57,7 @@ def built(work: Path) -> dict[str, Path]:
 @requires_spark_full
 @pytest.mark.parametrize("table", list(TABLES))
 def test_full_spark_build_table_equals_duckdb(built: dict[str, Path], table: str):
-    with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
-        duck = con.sql(f"select * from main.{table}").df()
-    spark = read_spark_table(built["spark"], "kpi_trust", table)
+    duck, spark = engine_tables(built, table)
     assert len(duck) > 0
     assert table_differences(duck, spark, TABLES[table]) == []
 
@@ -69,9 +66,7 @@ def test_full_spark_build_table_equals_duckdb(built: dict[str, Path], table: str
 def test_full_spark_build_gx_results_equal_duckdb(built: dict[str, Path]):
     """GE on Spark gives the rows GE on DuckDB gives: same expectations, days, counts, observed
     values and samples of unexpected values (each engine's run id and time aside)."""
-    with duckdb.connect(str(built["duckdb"]), read_only=True) as con:
-        duck = con.sql("select * from main.gx_validation_results").df()
-    spark = read_spark_table(built["spark"], "kpi_trust", "gx_validation_results")
+    duck, spark = engine_tables(built, "gx_validation_results")
     duck, spark = (frame.drop(columns=["run_id", "run_at"]) for frame in (duck, spark))
     assert len(duck) > 0
     assert spark["exception_message"].isna().all()
