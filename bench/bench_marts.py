@@ -156,16 +156,13 @@ def generate(raw_dir: Path, rows: int) -> dict[str, int]:
     return result.row_counts
 
 
-def dbt_build(out: Path, raw_dir: Path, run: int, scope: str, memory_limit: str) -> Run:
-    """A fresh `dbt build` (scope 'marts': the marts without tests; 'all': everything)."""
-    work = out / f"dbt_{run}"
-    (work / "seeds").mkdir(parents=True, exist_ok=True)
-    db = fresh_db(work / "kpi.duckdb")
-    env = {
+def files_env(work: Path, raw_dir: Path) -> dict[str, str]:
+    """The env both engines' builds share: files mode from `raw_dir`'s Parquet, every output
+    (target, logs, GE) under `work`."""
+    return {
         **os.environ,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_PROFILES_DIR": str(REPO),
-        "KPI_TRUST_DB": str(db),
         "DBT_TARGET_PATH": str(work / "target"),
         "DBT_LOG_PATH": str(work / "logs"),
         # files mode: no raw seeds; a relative path inside the project (see the seed-dir guard)
@@ -175,12 +172,28 @@ def dbt_build(out: Path, raw_dir: Path, run: int, scope: str, memory_limit: str)
         "KPI_TRUST_RAW_FORMAT": "parquet",
         "KPI_TRUST_GX_DIR": str(work / "gx"),
         "KPI_TRUST_GX_DATA_DOCS": "0",
+    }
+
+
+def build_args(scope: str) -> list[str]:
+    """`dbt build`'s arguments after the command: the project, and for scope 'marts' the marts
+    and what they need, without tests."""
+    args = ["--project-dir", str(REPO), "--profiles-dir", str(REPO)]
+    if scope == "marts":
+        args += ["--select", *SELECT, "--exclude", "resource_type:test", "resource_type:unit_test"]
+    return args
+
+
+def dbt_build(out: Path, raw_dir: Path, run: int, scope: str, memory_limit: str) -> Run:
+    """A fresh `dbt build` (scope 'marts': the marts without tests; 'all': everything)."""
+    work = out / f"dbt_{run}"
+    (work / "seeds").mkdir(parents=True, exist_ok=True)
+    env = {
+        **files_env(work, raw_dir),
+        "KPI_TRUST_DB": str(fresh_db(work / "kpi.duckdb")),
         "KPI_TRUST_MEMORY_LIMIT": "80%" if memory_limit == "default" else memory_limit,
     }
-    cmd = [str(BIN / "dbt"), "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-    if scope == "marts":
-        cmd += ["--select", *SELECT, "--exclude", "resource_type:test", "resource_type:unit_test"]
-    return measured(cmd, env)
+    return measured([str(BIN / "dbt"), "build", *build_args(scope)], env)
 
 
 def spark_build(out: Path, raw_dir: Path, run: int, scope: str) -> Run:
@@ -191,31 +204,17 @@ def spark_build(out: Path, raw_dir: Path, run: int, scope: str) -> Run:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     env = {
-        **os.environ,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_PROFILES_DIR": str(REPO),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
+        **files_env(work, raw_dir),
         "KPI_TRUST_TARGET": "spark",
         "KPI_TRUST_SPARK_DIR": str(work / "spark"),
         "KPI_TRUST_SPARK_MASTER": "local[2]",
         "KPI_TRUST_THREADS": "4",
-        "KPI_TRUST_SEED_DIR": "data/bench-no-seeds",
-        "KPI_TRUST_RAW_SOURCE": "files",
-        "KPI_TRUST_RAW_DIR": str(raw_dir),
-        "KPI_TRUST_RAW_FORMAT": "parquet",
-        "KPI_TRUST_GX_DIR": str(work / "gx"),
-        "KPI_TRUST_GX_DATA_DOCS": "0",
         # Java 17 as `make java` finds it (JAVA_HOME, else Debian's /usr/lib/jvm)
         "JAVA_HOME": os.environ.get("JAVA_HOME")
         or next(iter(sorted(glob.glob("/usr/lib/jvm/java-17-*"))), ""),
     }
     python = Path(os.environ.get("KPI_TRUST_SPARK_VENV", REPO / ".venv-spark")) / "bin" / "python"
-    cmd = [str(python), "-m", "kpi_trust.spark_build", "build"]
-    cmd += ["--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-    if scope == "marts":
-        cmd += ["--select", *SELECT, "--exclude", "resource_type:test", "resource_type:unit_test"]
-    return measured(cmd, env)
+    return measured([str(python), "-m", "kpi_trust.spark_build", "build", *build_args(scope)], env)
 
 
 def fresh_db(db: Path) -> Path:
