@@ -49,7 +49,7 @@ def cut_at_last_day(raw_dir: Path, before: Path, after: Path) -> str:
     source = f"read_parquet('{raw_dir}/api_calls.parquet')"
     # the last ingestion day: the newest of the days holding at least 0.1 % of the rows (a few
     # implausible clock values lie far in the future and open no day)
-    cut = con.sql(
+    cut = con.execute(
         f"""
         select max(day) from (
             select cast(ingested_at as date) as day, count(*) as n
