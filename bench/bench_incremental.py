@@ -90,32 +90,23 @@ def build(work: Path, raw_dir: Path, memory_limit: str, fresh: bool) -> Run:
     return run
 
 
-def node_seconds(run_results: Path) -> dict[str, float]:
-    """Node seconds of one dbt run by part of the project (staging, quality, GE, tests...)."""
+def node_seconds(run_results: Path, manifest: Path) -> dict[str, float]:
+    """Node seconds of one dbt run by folder of the project (staging, quality, anomalies...;
+    Great Expectations and the data / unit tests apart)."""
+    nodes = json.loads(manifest.read_text())["nodes"]
     parts: dict[str, float] = defaultdict(float)
     for result in json.loads(run_results.read_text())["results"]:
         uid = result["unique_id"]
-        kind, _, name = uid.split(".", 2)
+        kind = uid.split(".")[0]
         if kind in ("test", "unit_test"):
             part = "data tests" if kind == "test" else "unit tests"
-        elif name == "gx_validation_results":
+        elif uid.endswith(".gx_validation_results"):
             part = "gx_validation_results"
         else:
-            part = PARTS.get(name.split("_")[0], name.split("_")[0])
+            fqn = nodes.get(uid, {}).get("fqn", [kind, kind])
+            part = f"{kind}s: {fqn[1] if len(fqn) > 2 else '(top level)'}"
         parts[part] += result["execution_time"]
     return dict(sorted(parts.items(), key=lambda item: -item[1]))
-
-
-PARTS = {
-    "stg": "staging",
-    "int": "intermediate",
-    "fct": "facts",
-    "rca": "root causes",
-    "kpi": "kpi_* marts",
-    "anomaly": "anomalies",
-    "trust": "trust",
-    "dbt": "test results",
-}
 
 
 def differing_tables(full: Path, rerun: Path) -> list[str]:
@@ -195,8 +186,9 @@ def main() -> int:
             f"{', '.join(f'{r.load_before:.1f}–{r.load_after:.1f}' for r in rows)} |"
         )
     print("\nre-run vs full build, node seconds by part (run 0):\n")
-    full_parts = node_seconds(args.out / "full_0" / "run_results_0.json")
-    rerun_parts = node_seconds(args.out / "incremental_0" / "run_results_1.json")
+    manifest = args.out / "full_0" / "target" / "manifest.json"
+    full_parts = node_seconds(args.out / "full_0" / "run_results_0.json", manifest)
+    rerun_parts = node_seconds(args.out / "incremental_0" / "run_results_1.json", manifest)
     print("| part | full build s | one new day s |\n|---|---:|---:|")
     for part, seconds in full_parts.items():
         print(f"| {part} | {seconds:.1f} | {rerun_parts.get(part, 0.0):.1f} |")

@@ -12,7 +12,10 @@ refactor may add intermediate models).
 
 Floating-point columns are compared rounded (--float-digits, default 9 decimals): DuckDB sums
 doubles in parallel, so two builds of the SAME code differ in the last bits of some sums
-(observed on kpi_daily revenue sums). --float-digits -1 compares them exactly.
+(observed on kpi_daily revenue sums). A value that sits on a rounding boundary still rounds two
+ways, so the rows left after that are paired by their other columns and match when every float
+is within --rel-tol (default 1e-9) of its pair, or both within 1e-12 of each other (values that
+are zero but for noise, e.g. 1e-16 against 0). --float-digits -1 compares them exactly.
 
 Usage:
     python bench/compare_warehouses.py before.duckdb after.duckdb [--schema main ...]
@@ -34,6 +37,10 @@ HISTORY_TABLES = ("dbt_test_results", "dbt_test_failures_daily", "gx_validation_
 RUN_COLUMNS = ("invocation_id", "run_id", "run_at", "run_started_at")
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 DEFAULT_FLOAT_DIGITS = 9
+DEFAULT_REL_TOL = 1e-9
+ABS_TOL = 1e-12  # two floats this close are equal whatever their size (noise around zero)
+# rows left after the rounded comparison that are paired in Python (more: reported as differing)
+MAX_PAIRED_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ def compare_table(
     after_columns: list[tuple[str, str]] | None,
     ignored_columns: set[str],
     float_digits: int = DEFAULT_FLOAT_DIGITS,
+    rel_tol: float = DEFAULT_REL_TOL,
 ) -> TableDiff:
     """Compare one table of `before` with the same table of `after`."""
     if after_columns is None:
@@ -115,13 +123,57 @@ def compare_table(
         )
         return con.execute(sql).fetchone()[0]
 
-    return TableDiff(
-        schema,
-        table,
-        None,
-        only_before=count_except("before", "after"),
-        only_after=count_except("after", "before"),
-    )
+    only_before, only_after = count_except("before", "after"), count_except("after", "before")
+    floats = [c for c, t in kept_before if t in FLOAT_TYPES]
+    pairable = float_digits >= 0 and floats and 0 < only_before == only_after <= MAX_PAIRED_ROWS
+    if pairable and not unpaired_rows(
+        con, kept_before, relation("before"), relation("after"), rel_tol
+    ):
+        only_before = only_after = 0
+    return TableDiff(schema, table, None, only_before=only_before, only_after=only_after)
+
+
+def unpaired_rows(
+    con: duckdb.DuckDBPyConnection,
+    columns: list[tuple[str, str]],
+    before: str,
+    after: str,
+    rel_tol: float,
+) -> int:
+    """Rows of the rounded comparison's residue that have no pair within `rel_tol`: each side's
+    rows whose exact values the other side lacks, paired by their non-float columns (in float
+    order) and matched when every float is within rel_tol (or ABS_TOL) of its pair, or both are
+    null."""
+    exact = ", ".join(quote(c) for c, _ in columns)
+    floats = [i for i, (_, t) in enumerate(columns) if t in FLOAT_TYPES]
+
+    def residue(left: str, right: str) -> dict[tuple, list[tuple]]:
+        rows = con.execute(
+            f"select {exact} from {left} except all select {exact} from {right}"
+        ).fetchall()
+        grouped: dict[tuple, list[tuple]] = {}
+        for row in rows:
+            key = tuple(v for i, v in enumerate(row) if i not in floats)
+            grouped.setdefault(key, []).append(tuple(row[i] for i in floats))
+        return {key: sorted(values, key=repr) for key, values in grouped.items()}
+
+    def close(a: float | None, b: float | None) -> bool:
+        if a is None or b is None:
+            return a is b
+        return a == b or abs(a - b) <= max(rel_tol * max(abs(a), abs(b)), ABS_TOL)
+
+    left, right = residue(before, after), residue(after, before)
+    unpaired = 0
+    for key in left.keys() | right.keys():
+        ours, theirs = left.get(key, []), right.get(key, [])
+        if len(ours) != len(theirs):
+            unpaired += max(len(ours), len(theirs))
+            continue
+        unpaired += sum(
+            not all(close(a, b) for a, b in zip(x, y, strict=True))
+            for x, y in zip(ours, theirs, strict=True)
+        )
+    return unpaired
 
 
 def compare_warehouses(
@@ -131,6 +183,7 @@ def compare_warehouses(
     skipped_tables: tuple[str, ...] = HISTORY_TABLES,
     ignored_columns: tuple[str, ...] = RUN_COLUMNS,
     float_digits: int = DEFAULT_FLOAT_DIGITS,
+    rel_tol: float = DEFAULT_REL_TOL,
 ) -> tuple[list[TableDiff], list[str]]:
     """Every compared table's outcome, and the tables found only in `after`."""
     con = duckdb.connect()
@@ -153,6 +206,7 @@ def compare_warehouses(
                     after_tables.get(table),
                     set(ignored_columns),
                     float_digits,
+                    rel_tol,
                 )
             )
         added.extend(f"{schema}.{t}" for t in sorted(set(after_tables) - set(before_tables)))
@@ -189,6 +243,12 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_FLOAT_DIGITS,
         help="decimals floating-point columns are rounded to before comparing; -1 = exact",
     )
+    parser.add_argument(
+        "--rel-tol",
+        type=float,
+        default=DEFAULT_REL_TOL,
+        help="relative difference of two floats that still match after rounding differed",
+    )
     args = parser.parse_args(argv)
     for path in (args.before, args.after):
         if not path.is_file():
@@ -201,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         tuple(args.skip_table),
         tuple(args.ignore_column),
         args.float_digits,
+        args.rel_tol,
     )
     differing = [d for d in diffs if not d.is_identical]
     for diff in diffs:

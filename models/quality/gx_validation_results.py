@@ -5,7 +5,10 @@ the KPIs, so today's trust never reads an earlier run's results. dbt-duckdb runs
 dbt's process on dbt's own DuckDB connection; GE validates in SQL pushdown on a cursor of that
 connection (kpi_trust.gx_validate), one query asset per day, and we return one row per
 expectation per day. Incremental + append: every invocation adds its rows under its own run_id
-(dbt's invocation_id), so the table keeps the history of all runs.
+(dbt's invocation_id), so the table keeps the history of all runs. An incremental run validates
+only the days that changed since the latest run and the last var('lookback_days') days; it
+carries the other days' rows under its own run_id (kpi_trust.gx_validate.Carry), so every run
+still holds every day.
 
 Data Docs for this run are written to $KPI_TRUST_GX_DIR (default ./gx, i.e. the repo root when
 dbt runs there): gx/uncommitted/data_docs/local_site/index.html. KPI_TRUST_GX_DATA_DOCS=0 skips
@@ -34,7 +37,14 @@ def model(dbt, session):
     # temp tables live on it, invisible to dbt's other connections.
     cursor = session.cursor()
     try:
-        validation = gx_validate.validate_daily(cursor, sources, gx_validate.current_run())
+        previous = gx_validate.latest_run_rows(cursor, str(dbt.this)) if dbt.is_incremental else []
+        validation = gx_validate.validate_daily(
+            cursor,
+            sources,
+            gx_validate.current_run(),
+            previous=previous,
+            lookback_days=int(dbt.config.get("lookback_days")),
+        )
     finally:
         cursor.close()
 

@@ -56,7 +56,7 @@ class SparkDays:
         self.staged: dict[str, DataFrame] = {}
         self.definitions: dict[str, Any] = {}
 
-    def stage(self, spec: DatasetSpec) -> dict[dt.date, int]:
+    def counts(self, spec: DatasetSpec) -> dict[dt.date, int]:
         from pyspark.sql import functions as F
 
         staged = (
@@ -70,6 +70,9 @@ class SparkDays:
         self.definitions[spec.dataset] = asset.add_batch_definition_whole_dataframe("day")
         counts = staged.groupBy(BATCH_DAY_COLUMN).count().collect()
         return {row[BATCH_DAY_COLUMN]: int(row["count"]) for row in counts}
+
+    def stage(self, spec: DatasetSpec, days: Sequence[dt.date] | None = None) -> None:
+        """Nothing to do: ``counts`` cached the dataset's rows, and each batch filters its day."""
 
     def batch(self, spec: DatasetSpec, day: dt.date) -> Any:
         from pyspark.sql import functions as F

@@ -93,6 +93,8 @@ class ValidationRun:
 
     run: RunInfo
     days: list[DayResult] = field(default_factory=list)
+    # days carried from the previous run (Carry), as result rows of this run
+    carried_rows: list[dict[str, Any]] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -136,10 +138,22 @@ def batch_table_name(spec: DatasetSpec) -> str:
     return f"gx_batch_{spec.dataset}"
 
 
+def day_counts(cursor: duckdb.DuckDBPyConnection, source_sql: str) -> dict[dt.date, int]:
+    """Rows per day (staging's ``attributed_date``) of a staged log; rows without a day left out."""
+    counts = cursor.execute(
+        f"select {BATCH_DAY_COLUMN}, count(*) from {source_sql} as source "
+        f"where {BATCH_DAY_COLUMN} is not null group by 1"
+    ).fetchall()
+    return {day: int(count) for day, count in counts}
+
+
 def stage_batches(
-    cursor: duckdb.DuckDBPyConnection, spec: DatasetSpec, source_sql: str
-) -> dict[dt.date, int]:
-    """Copy the rows that belong to a day into a temp table sorted by it; rows per day.
+    cursor: duckdb.DuckDBPyConnection,
+    spec: DatasetSpec,
+    source_sql: str,
+    days: Sequence[dt.date] | None = None,
+) -> None:
+    """Copy the rows that belong to a day (only ``days``, if given) into a temp table sorted by it.
 
     The day is staging's ``attributed_date``: the event's day, or the day the row was ingested
     when its event time is missing or impossible (a year-2030 or 1970 timestamp is validated
@@ -148,16 +162,15 @@ def stage_batches(
     only on ``cursor`` (GE's connection) and leaves nothing in the warehouse.
     """
     day_column = BATCH_DAY_COLUMN
-    table = batch_table_name(spec)
+    wanted = f"{day_column} is not null"
+    if days is not None:
+        listed = ", ".join(f"date '{day.isoformat()}'" for day in days)
+        wanted = f"{day_column} in ({listed})"
     cursor.execute(
-        f"create or replace temp table {table} as "
-        f"select * from {source_sql} as source where {day_column} is not null "
+        f"create or replace temp table {batch_table_name(spec)} as "
+        f"select * from {source_sql} as source where {wanted} "
         f"order by {day_column}, {SOURCE_ORDER_COLUMN}"
     )
-    counts = cursor.execute(
-        f"select {day_column}, count(*) from {table} group by 1 order by 1"
-    ).fetchall()
-    return {day: int(count) for day, count in counts}
 
 
 def _ephemeral_context() -> Any:
@@ -177,12 +190,15 @@ def validate_daily(
     *,
     specs: Sequence[DatasetSpec] = DATASETS,
     result_format: str = RESULT_FORMAT,
+    previous: Sequence[Mapping[str, Any]] = (),
+    lookback_days: int = 0,
 ) -> ValidationRun:
     """Validate every day of every dataset in ``sources`` (dataset name -> relation or query).
 
     ``cursor`` must be a DuckDB connection of its own (e.g. ``session.cursor()`` in a dbt Python
     model): GE keeps it open for the whole run (shim patch 1) and the sorted temp tables live on
-    it. The caller closes it.
+    it. The caller closes it. ``previous``: the latest earlier run's rows (an incremental run);
+    days they still describe are carried, not validated again (``carried_day``).
     """
     import duckdb_engine
 
@@ -198,11 +214,12 @@ def validate_daily(
     validation = ValidationRun(run=run)
     try:
         days = DuckDBDays(datasource, cursor, sources)
-        validate_specs(days, sources, specs, result_format, validation)
+        carry = Carry(previous, lookback_days)
+        validate_specs(days, sources, specs, result_format, validation, carry)
     finally:
         # Release GE's persisted connection (shim patch 1) so the caller can close the cursor.
         datasource.get_execution_engine().close()
-    validation.rows = list(flatten(validation.days, run))
+    validation.rows = [*flatten(validation.days, run), *validation.carried_rows]
     return validation
 
 
@@ -214,8 +231,11 @@ class DuckDBDays:
     ):
         self.datasource, self.cursor, self.sources = datasource, cursor, sources
 
-    def stage(self, spec: DatasetSpec) -> dict[dt.date, int]:
-        return stage_batches(self.cursor, spec, self.sources[spec.dataset])
+    def counts(self, spec: DatasetSpec) -> dict[dt.date, int]:
+        return day_counts(self.cursor, self.sources[spec.dataset])
+
+    def stage(self, spec: DatasetSpec, days: Sequence[dt.date] | None = None) -> None:
+        stage_batches(self.cursor, spec, self.sources[spec.dataset], days)
 
     def batch(self, spec: DatasetSpec, day: dt.date) -> Any:
         asset = self.datasource.add_query_asset(
@@ -236,23 +256,113 @@ def validate_specs(
     specs: Sequence[DatasetSpec],
     result_format: str,
     validation: ValidationRun,
+    carry: Carry | None = None,
 ) -> None:
-    """Validate each dataset's suite on each of its days, whatever the engine: ``days`` stages a
-    dataset (``stage(spec)`` -> rows per day), gives a GE batch per day (``batch(spec, day)``)
-    and frees the staged rows (``release(spec)``): DuckDBDays here, gx_spark.SparkDays on Spark.
-    The suite's volume bounds come from the dataset's median day, on every engine."""
+    """Validate each dataset's suite on each of its days, whatever the engine: ``days`` counts a
+    dataset's rows per day (``counts(spec)``), stages the days to validate (``stage(spec,
+    days)``), gives a GE batch per day (``batch(spec, day)``) and frees the staged rows
+    (``release(spec)``): DuckDBDays here, gx_spark.SparkDays on Spark. The suite's volume bounds
+    come from the dataset's median day, on every engine. Days ``carry`` still holds from the
+    previous run are carried into ``validation.carried_rows`` instead of validated."""
     for spec in specs:
         if spec.dataset not in datasets:
             continue
-        day_counts = days.stage(spec)
-        if not day_counts:
+        counts = days.counts(spec)
+        if not counts:
             continue
-        suite = build_suite(spec, statistics.median(day_counts.values()))
-        for day in sorted(day_counts):
+        suite = build_suite(spec, statistics.median(counts.values()))
+        todo = []
+        for day in sorted(counts):
+            rows = (
+                carry.carried_day(spec, suite, day, counts[day], validation.run) if carry else None
+            )
+            if rows is None:
+                todo.append(day)
+            else:
+                validation.carried_rows.extend(rows)
+        if not todo:
+            continue
+        days.stage(spec, todo if len(todo) < len(counts) else None)
+        for day in todo:
             batch = days.batch(spec, day)
             result = batch.validate(suite, result_format=result_format)
-            validation.days.append(DayResult(spec, day, batch.id, result, suite, day_counts[day]))
+            validation.days.append(DayResult(spec, day, batch.id, result, suite, counts[day]))
         days.release(spec)
+
+
+ROW_COUNT_EXPECTATION = "expect_table_row_count_to_be_between"
+
+
+def expectation_key(spec: DatasetSpec, expectation_type: str, kwargs: Mapping[str, Any]) -> str:
+    """(suite, type, column) as one stable key, unique within our suites (tested)."""
+    return f"{spec.suite_name}.{expectation_type}.{_column_name(kwargs) or 'table'}"
+
+
+class Carry:
+    """What an incremental run may carry from the latest earlier run instead of validating again.
+
+    A day is carried when (1) it lies before the lookback (the last ``lookback_days`` days the
+    earlier run saw are always validated again, as the incremental marts recompute them for late
+    rows), (2) it has exactly as many rows as that run validated (an append-only log that
+    received rows for the day changed its count), and (3) the suite has the same expectations.
+    Only the volume bounds depend on other days (the dataset's median day): the carried row-count
+    result is re-judged against the new bounds from its stored observed count, as GE would
+    (``min_value <= count <= max_value``). So an incremental run equals a full validation except
+    for logs rewritten in place with the same row counts: rebuild with ``--full-refresh`` then.
+    """
+
+    def __init__(self, previous: Iterable[Mapping[str, Any]], lookback_days: int):
+        self.rows: dict[tuple[str, dt.date], list[dict[str, Any]]] = {}
+        for row in previous:
+            self.rows.setdefault((row["dataset"], _as_date(row["batch_date"])), []).append(
+                dict(row)
+            )
+        newest: dict[str, dt.date] = {}
+        for dataset, day in self.rows:
+            newest[dataset] = max(day, newest.get(dataset, day))
+        self.revalidate_from = {
+            dataset: day - dt.timedelta(days=lookback_days) for dataset, day in newest.items()
+        }
+
+    def carried_day(
+        self, spec: DatasetSpec, suite: Any, day: dt.date, row_count: int, run: RunInfo
+    ) -> list[dict[str, Any]] | None:
+        """The day's rows under ``run``, or None when it must be validated again."""
+        stored = self.rows.get((spec.dataset, day))
+        if stored is None or day >= self.revalidate_from[spec.dataset]:
+            return None
+        expectations = {
+            expectation_key(spec, e.expectation_type, e.configuration.kwargs): e.configuration
+            for e in suite.expectations
+        }
+        if {row["expectation_key"] for row in stored} != set(expectations):
+            return None
+        rows = []
+        for row in stored:
+            row = {**row, "run_id": run.run_id, "run_at": run.run_at}
+            if row["expectation_type"] == ROW_COUNT_EXPECTATION:
+                if row["observed_value"] != _json(row_count):
+                    return None
+                bounds = expectations[row["expectation_key"]].kwargs
+                kwargs = {**json.loads(row["kwargs"]), **bounds}
+                row["kwargs"] = _json(kwargs)
+                row["success"] = kwargs["min_value"] <= row_count <= kwargs["max_value"]
+            rows.append(row)
+        return rows
+
+
+def _as_date(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def latest_run_rows(cursor: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, Any]]:
+    """The rows of the latest run stored in ``table`` (a gx_validation_results), as dicts."""
+    cursor.execute(
+        f"select * from {table} where run_id = "
+        f"(select run_id from {table} order by run_at desc, run_id limit 1)"
+    )
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 def _json_default(value: Any) -> Any:
@@ -300,7 +410,7 @@ def flatten(days: Iterable[DayResult], run: RunInfo) -> Iterable[dict[str, Any]]
                 "run_id": run.run_id,
                 # (suite, type, column) is unique within our suites (tested), and stable across
                 # runs even when data-dependent bounds such as the row-count range change.
-                "expectation_key": f"{day.spec.suite_name}.{config.type}.{column or 'table'}",
+                "expectation_key": expectation_key(day.spec, config.type, kwargs),
                 "suite_name": day.spec.suite_name,
                 "dataset": day.spec.dataset,
                 "expectation_type": config.type,
@@ -339,8 +449,10 @@ def to_arrow(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
 def build_data_docs(validation: ValidationRun, gx_dir: Path) -> Path:
     """Write this run's results as Great Expectations Data Docs; return the index.html path.
 
-    The docs show the latest run only: old stored results and pages are removed first, so the
-    site stays small and its build time flat (history lives in ``gx_validation_results``).
+    The docs show the latest validation of each day: a full run removes every stored result
+    first, so the site stays small and its build time flat (history lives in
+    ``gx_validation_results``); a run that carried days (``Carry``) keeps their stored results
+    and replaces those of the days it validated again.
     Uses a file context rooted at ``gx_dir``; everything it writes for a run goes under
     ``gx_dir/uncommitted/`` (gitignored), the scaffolded config is the only committable part.
     """
@@ -355,8 +467,15 @@ def build_data_docs(validation: ValidationRun, gx_dir: Path) -> Path:
     context = gx.get_context(mode="file", project_root_dir=gx_dir.parent)
     if Path(context.root_directory).resolve() != gx_dir:
         raise ValueError(f"GE file context landed in {context.root_directory}, not {gx_dir}")
-    for stale in ("validations", "expectations", f"data_docs/{DEFAULT_DATA_DOCS_SITE}"):
-        shutil.rmtree(gx_dir / "uncommitted" / stale, ignore_errors=True)
+    stored = gx_dir / "uncommitted" / "validations"
+    if validation.carried_rows:
+        for day in validation.days:
+            for result in stored.glob(f"{day.spec.suite_name}/**/{day.batch_id}.json"):
+                result.unlink()
+        shutil.rmtree(gx_dir / "uncommitted" / "data_docs" / DEFAULT_DATA_DOCS_SITE, True)
+    else:
+        for stale in ("validations", "expectations", f"data_docs/{DEFAULT_DATA_DOCS_SITE}"):
+            shutil.rmtree(gx_dir / "uncommitted" / stale, ignore_errors=True)
     # Store this run's suites too, so result pages link to a suite page.
     for suite in {day.spec.suite_name: day.suite for day in validation.days}.values():
         context.suites.add_or_update(suite)

@@ -201,3 +201,13 @@ def test_command_errors_name_file_and_column(tmp_path, capsys, content, args, me
     assert message in err
     assert "Traceback" not in err
     assert err.count("\n") == 1
+
+
+def test_a_share_that_is_zero_but_for_float_noise_reads_0_percent_not_minus_0():
+    # Two builds of the same data add the same sums in another order: a mix share of -4e-17 on
+    # one and 1e-16 on the other must print the same sentence.
+    from kpi_trust.rca.warehouse import _percent
+
+    assert _percent(-3.9e-17) == _percent(1.2e-16) == "0 %"
+    assert _percent(-0.554) == "-55 %"
+    assert _percent(0.115) == "12 %"

@@ -270,15 +270,20 @@ def _fmt(value: float | None, spec: KpiMeasure) -> str:
     return f"{value:,.2f}{spec.unit}"
 
 
+def _percent(share: float) -> str:
+    """A share in whole percent; round() gives an int, so a share of -1e-16 reads 0, not -0."""
+    return f"{round(100 * share)} %"
+
+
 def _sentence(spec, label, share, movement, before, after, effect, rate_share, mix_share):
     words = {"up": "rise", "down": "drop"}["up" if movement >= 0 else "down"]
     where = label.replace("&", " ∧ ")
     text = (
-        f"{where} explains {100 * share:.0f} % of the {spec.noun} {words}; "
+        f"{where} explains {_percent(share)} of the {spec.noun} {words}; "
         f"its {spec.noun} went {_fmt(before, spec)} → {_fmt(after, spec)}"
     )
     if effect in ("rate", "mix"):
-        text += f" ({effect} effect: rate {100 * rate_share:.0f} %, mix {100 * mix_share:.0f} %)"
+        text += f" ({effect} effect: rate {_percent(rate_share)}, mix {_percent(mix_share)})"
     return text
 
 
