@@ -1,8 +1,8 @@
 {#- `with name as {{ not_materialized() }} (...)`: ask the engine to inline a CTE read twice
-    instead of storing its rows. DuckDB stores (materializes) such a CTE whole; staging's
-    `typed` rows (every column, 10 M rows) are read once for the log's start and once for the
-    checks, and storing them spilled gigabytes under the memory limit, while the log's start
-    needs only two of its columns. Empty on engines without the hint (Spark inlines anyway). -#}
+    instead of storing its rows. DuckDB stores (materializes) such a CTE whole; staging's raw
+    `source` rows (every column, 10 M rows) are read once for the log's start and once for the
+    rows it stages, and storing them spilled gigabytes under the memory limit, while the log's
+    start needs only two of its columns. Empty on engines without the hint (Spark inlines anyway). -#}
 {% macro not_materialized() -%}
     {{ return(adapter.dispatch('not_materialized', 'kpi_trust')()) }}
 {%- endmacro %}

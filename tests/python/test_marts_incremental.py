@@ -1,4 +1,4 @@
-"""Incremental marts: an appended log built incrementally equals a full refresh,
+"""Incremental staging and marts: an appended log built incrementally equals a full refresh,
 and re-running with no new data changes nothing."""
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ SELECT = [
     "cautious",
 ]
 INCREMENTAL_TABLES = [
+    "staging.stg_api_gateway__api_calls",
+    "staging.stg_game_telemetry__game_events",
     "fct_api_calls",
     "fct_game_events",
     "api_performance_daily",

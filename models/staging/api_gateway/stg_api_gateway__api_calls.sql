@@ -29,9 +29,26 @@
     {'when': 'latency_ms > ' ~ var('max_latency_ms'), 'column': 'latency_ms', 'reason': 'out_of_range'},
 ] -%}
 
-with source as (
+-- read twice (log_times, trimmed): inlined, not stored (macro not_materialized)
+with source as {{ not_materialized() }} (
 
     select * from {{ raw_relation('api_calls') }}
+
+),
+
+-- the whole log's two times, for its period start (the rest of each row is typed only when staged)
+log_times as (
+
+    select
+        {{ parse_utc_timestamp("nullif(trim(requested_at), '')") }} as requested_at,
+        {{ parse_utc_timestamp("nullif(trim(ingested_at), '')") }} as ingested_at
+    from source
+
+),
+
+log_start as (
+
+    {{ log_period_start('log_times', 'requested_at', 'ingested_at') }}
 
 ),
 
@@ -42,11 +59,11 @@ trimmed as (
         source_line_problem,
         {{ trimmed_raw_columns('api_calls') }}
     from source
+    {{ appended_raw_rows('log_start') }}
 
 ),
 
--- read twice (log_start, flagged): inlined, not stored (macro not_materialized)
-typed as {{ not_materialized() }} (
+typed as (
 
     select
         *,
@@ -68,12 +85,6 @@ typed as {{ not_materialized() }} (
         {{ parse_utc_timestamp('requested_at_text') }} as requested_at,
         {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
     from trimmed
-
-),
-
-log_start as (
-
-    {{ log_period_start('typed', 'requested_at', 'ingested_at') }}
 
 ),
 
@@ -122,7 +133,8 @@ final as (
             else cast({{ dbt.date_trunc('day', 'requested_at') }} as date)
         end as attributed_date,
         requested_at,
-        ingested_at
+        ingested_at,
+        log_first_ingested_at
     from flagged
 
 )

@@ -31,9 +31,26 @@
     {'when': 'revenue_usd > ' ~ var('max_revenue_usd_per_purchase'), 'column': 'revenue_usd', 'reason': 'out_of_range'},
 ] -%}
 
-with source as (
+-- read twice (log_times, trimmed): inlined, not stored (macro not_materialized)
+with source as {{ not_materialized() }} (
 
     select * from {{ raw_relation('game_events') }}
+
+),
+
+-- the whole log's two times, for its period start (the rest of each row is typed only when staged)
+log_times as (
+
+    select
+        {{ parse_utc_timestamp("nullif(trim(event_at), '')") }} as event_at,
+        {{ parse_utc_timestamp("nullif(trim(ingested_at), '')") }} as ingested_at
+    from source
+
+),
+
+log_start as (
+
+    {{ log_period_start('log_times', 'event_at', 'ingested_at') }}
 
 ),
 
@@ -44,11 +61,11 @@ trimmed as (
         source_line_problem,
         {{ trimmed_raw_columns('game_events') }}
     from source
+    {{ appended_raw_rows('log_start') }}
 
 ),
 
--- read twice (log_start, flagged): inlined, not stored (macro not_materialized)
-typed as {{ not_materialized() }} (
+typed as (
 
     select
         *,
@@ -67,12 +84,6 @@ typed as {{ not_materialized() }} (
         {{ parse_utc_timestamp('event_at_text') }} as event_at,
         {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
     from trimmed
-
-),
-
-log_start as (
-
-    {{ log_period_start('typed', 'event_at', 'ingested_at') }}
 
 ),
 
@@ -122,7 +133,8 @@ final as (
             else cast({{ dbt.date_trunc('day', 'event_at') }} as date)
         end as attributed_date,
         event_at,
-        ingested_at
+        ingested_at,
+        log_first_ingested_at
     from flagged
 
 )
