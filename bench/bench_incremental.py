@@ -13,7 +13,10 @@ Per run, each in its own process and DuckDB file, files mode, the whole project 
 
 1. **full**: a fresh build of `after/` (the cost the re-run is compared with);
 2. **yesterday**: a fresh build of `before/` (setup, measured for reference);
-3. **one new day**: `dbt build` again on that database, now reading `after/`.
+3. **one new day**: `dbt build --exclude-resource-type unit_test` again on that database, now
+   reading `after/`: the daily run as dbt recommends running it in production (unit tests test
+   the code, which did not change since the full build that ran them; `--with-unit-tests` keeps
+   them).
 
 Then it checks that the re-run's tables equal the full build's (`bench/compare_warehouses.py`'s
 comparison, every table both hold) and prints the CPU ratio re-run / full and where the re-run's
@@ -72,7 +75,7 @@ def cut_at_last_day(raw_dir: Path, before: Path, after: Path) -> str:
     return str(cut)
 
 
-def build(work: Path, raw_dir: Path, memory_limit: str, fresh: bool) -> Run:
+def build(work: Path, raw_dir: Path, memory_limit: str, fresh: bool, extra=()) -> Run:
     """`dbt build` of the whole project from `raw_dir` into work/kpi.duckdb (a new file if
     `fresh`); keeps that run's run_results.json as `<work>/run_results_<n>.json`."""
     work.mkdir(parents=True, exist_ok=True)
@@ -84,7 +87,7 @@ def build(work: Path, raw_dir: Path, memory_limit: str, fresh: bool) -> Run:
         "KPI_TRUST_DB": str(db),
         "KPI_TRUST_MEMORY_LIMIT": "80%" if memory_limit == "default" else memory_limit,
     }
-    run = measured([str(BIN / "dbt"), "build", *build_args("all")], env)
+    run = measured([str(BIN / "dbt"), "build", *build_args("all"), *extra], env)
     kept = len(list(work.glob("run_results_*.json")))
     (work / "target" / "run_results.json").rename(work / f"run_results_{kept}.json")
     return run
@@ -136,6 +139,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="full / re-run pairs")
     parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory_limit; 'default'")
     parser.add_argument("--out", type=Path, default=Path("/tmp/kpi_bench_incremental"))
+    parser.add_argument(
+        "--with-unit-tests", action="store_true", help="the re-run runs the unit tests too"
+    )
     args = parser.parse_args()
     raw_dir = Path("/tmp/kpi_bench_marts") / f"raw_{args.rows}"
     raw_dir.mkdir(parents=True, exist_ok=True)
@@ -151,7 +157,8 @@ def main() -> int:
         work = args.out / f"incremental_{n}"
         runs["yesterday"].append(build(work, args.out / "before", args.memory_limit, True))
         print(f"yesterday {n}: {runs['yesterday'][-1]}", flush=True)
-        runs["one new day"].append(build(work, args.out / "after", args.memory_limit, False))
+        extra = () if args.with_unit_tests else ("--exclude-resource-type", "unit_test")
+        runs["one new day"].append(build(work, args.out / "after", args.memory_limit, False, extra))
         print(f"one new day {n}: {runs['one new day'][-1]}", flush=True)
     differing = differing_tables(
         args.out / "full_0" / "kpi.duckdb", args.out / "incremental_0" / "kpi.duckdb"

@@ -211,3 +211,11 @@ def test_a_share_that_is_zero_but_for_float_noise_reads_0_percent_not_minus_0():
     assert _percent(-3.9e-17) == _percent(1.2e-16) == "0 %"
     assert _percent(-0.554) == "-55 %"
     assert _percent(0.115) == "12 %"
+
+
+def test_a_value_on_a_rounding_boundary_prints_the_same_digits_whatever_its_float_noise():
+    from kpi_trust.rca.warehouse import KPI_MEASURES, _fmt
+
+    purchases = KPI_MEASURES["purchases"]
+    assert _fmt(7.575000000000001, purchases) == _fmt(7.574999999999999, purchases)
+    assert _fmt(7.57, purchases) == "7.57"

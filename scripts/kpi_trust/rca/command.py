@@ -230,6 +230,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--max-causes and --max-attributes must be at least 1")
     if not 0 < args.alpha < 1:
         raise UserError("--alpha must be between 0 and 1")
+    # Leaves in a canonical order: the search's greedy steps depend on the order of the leaves,
+    # so the same leaves listed in another order could name other causes.
+    frame = frame.sort_values(dimensions, kind="stable", na_position="last", ignore_index=True)
     options = {
         "max_attributes": args.max_attributes,
         "max_causes": args.max_causes,

@@ -263,6 +263,9 @@ def _event_size(measure: str, arrays: dict[str, np.ndarray]) -> float:
 def _fmt(value: float | None, spec: KpiMeasure) -> str:
     if value is None or not np.isfinite(value):
         return "n/a"
+    # 9 decimals first: a value on a rounding boundary (7.575) comes out of a parallel sum as
+    # 7.575000000000001 or 7.574999999999999, and must print the same digits on every build
+    value = round(float(value), 9)
     if spec.unit == "%":
         return f"{100 * value:.1f} %"
     if abs(value) >= 100:
@@ -379,6 +382,10 @@ class _Day:
 
 def _code_day(day: pd.DataFrame, dataset: str) -> _Day:
     dims = list(DIMENSIONS[dataset])
+    # Leaves in a canonical order, whatever order the engine stored them in: the search's
+    # greedy steps depend on the order of the leaves, so two builds of the same data (the leaf
+    # table written in another row order) named different second and third causes.
+    day = day.sort_values(dims, kind="stable", ignore_index=True)
     codes, values = [], []
     for dimension in dims:
         level_codes, levels = pd.factorize(day[dimension].astype(str), sort=True)
