@@ -16,7 +16,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 # (script, arguments): the marts benchmark runs three ways, as recorded in docs/benchmarks.md:
 # the whole pipeline at 10 M rows per log under the 2 GB default cap and uncapped (one run each:
-# a build takes many minutes), and at 1 M rows per log with the pandas line (three runs).
+# a build takes many minutes), and at 1 M rows per log with the pandas line (three runs); the
+# one-new-day incremental re-run against a full build at 1 M and 10 M rows per log.
 RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_generator.py", ()),
     ("bench_marts.py", ("--rows", "1000000", "--runs", "3", "--scope", "all",
@@ -24,6 +25,8 @@ RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_marts.py", ("--runs", "1", "--scope", "all", "--memory-limit", "2GB")),
     ("bench_marts.py", ("--runs", "1", "--scope", "all", "--memory-limit", "default")),
     ("bench_gx.py", ()),
+    ("bench_incremental.py", ("--rows", "1000000")),
+    ("bench_incremental.py", ("--rows", "10000000")),
 )  # fmt: skip
 SCRIPTS = tuple(dict.fromkeys(name for name, _ in RUNS))
 
