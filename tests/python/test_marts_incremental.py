@@ -123,3 +123,27 @@ def test_incremental_equals_full_refresh(incremental_runs):
 
 def test_rerun_without_new_data_changes_nothing(incremental_runs):
     assert_snapshots_equal(incremental_runs["incremental"], incremental_runs["rerun"])
+
+
+def test_a_raw_file_rewritten_in_place_stops_the_incremental_run(small_warehouse, tmp_path):
+    """Staging appends by file position, so a log rewritten in place (here: its first row
+    dropped, every later row one position up) would mix two files: the run stops with a message
+    naming the log and the fix, and `--full-refresh` then stages the new file."""
+    seeds = tmp_path / "seeds"
+    write_landed_by(small_warehouse.raw_dir, seeds, pd.Timestamp("2100-01-01"), append_rest=False)
+    env = dbt_env(tmp_path, seed_dir=seeds)
+    staging = [
+        "--select", "+stg_api_gateway__api_calls", "+stg_game_telemetry__game_events",
+        "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+    ]  # fmt: skip
+    run_dbt(["build", *staging], env)
+    run_dbt(["build", *staging], env)  # nothing new: fine
+    log = seeds / "api_calls.csv"
+    frame = pd.read_csv(log, dtype=str, keep_default_na=False)
+    frame.iloc[1:].to_csv(log, index=False)
+    with pytest.raises(RuntimeError, match="raw log api_calls: the file was rewritten"):
+        run_dbt(["build", *staging], env)
+    run_dbt(["build", *staging, "--full-refresh"], env)
+    with duckdb.connect(str(tmp_path / "kpi.duckdb"), read_only=True) as con:
+        staged = con.sql("select count(*) from staging.stg_api_gateway__api_calls").fetchall()
+    assert staged[0][0] == len(frame) - 1

@@ -59,9 +59,10 @@ trimmed as (
     select
         source_row_number,
         source_line_problem,
+        {{ raw_row_hash('game_events') }} as raw_row_hash,
         {{ trimmed_raw_columns('game_events') }}
     from source
-    {{ appended_raw_rows('log_start') }}
+    {{ appended_raw_rows('game_events', 'log_start') }}
 
 ),
 
@@ -134,7 +135,8 @@ final as (
         end as attributed_date,
         event_at,
         ingested_at,
-        log_first_ingested_at
+        log_first_ingested_at,
+        raw_row_hash
     from flagged
 
 )
