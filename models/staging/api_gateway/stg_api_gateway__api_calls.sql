@@ -39,10 +39,7 @@ with source as {{ not_materialized() }} (
 -- the whole log's two times, for its period start (the rest of each row is typed only when staged)
 log_times as (
 
-    select
-        {{ parse_utc_timestamp("nullif(trim(requested_at), '')") }} as requested_at,
-        {{ parse_utc_timestamp("nullif(trim(ingested_at), '')") }} as ingested_at
-    from source
+    {{ raw_log_times('source', 'requested_at') }}
 
 ),
 
@@ -60,7 +57,7 @@ trimmed as (
         {{ raw_row_hash('api_calls') }} as raw_row_hash,
         {{ trimmed_raw_columns('api_calls') }}
     from source
-    {{ appended_raw_rows('api_calls', 'log_start') }}
+    {{ appended_raw_rows('api_calls', 'log_start') }}  -- noqa: PRS
 
 ),
 

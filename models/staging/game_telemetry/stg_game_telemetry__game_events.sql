@@ -41,10 +41,7 @@ with source as {{ not_materialized() }} (
 -- the whole log's two times, for its period start (the rest of each row is typed only when staged)
 log_times as (
 
-    select
-        {{ parse_utc_timestamp("nullif(trim(event_at), '')") }} as event_at,
-        {{ parse_utc_timestamp("nullif(trim(ingested_at), '')") }} as ingested_at
-    from source
+    {{ raw_log_times('source', 'event_at') }}
 
 ),
 
@@ -62,7 +59,7 @@ trimmed as (
         {{ raw_row_hash('game_events') }} as raw_row_hash,
         {{ trimmed_raw_columns('game_events') }}
     from source
-    {{ appended_raw_rows('game_events', 'log_start') }}
+    {{ appended_raw_rows('game_events', 'log_start') }}  -- noqa: PRS
 
 ),
 
