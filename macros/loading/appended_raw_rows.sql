@@ -7,16 +7,26 @@
     source_row_number), so a run with nothing new stages nothing. A raw file rewritten in place
     rather than appended to (the rows already staged are not the file's first rows any more, by
     raw_row_hash, or the file is shorter) stops the run with a message naming the log: staging it
-    by position would mix two files, so it needs `dbt build --full-refresh`. Outside an
-    incremental run: no clause, every row. -#}
+    by position would mix two files, so it needs `dbt build --full-refresh`. A staged table
+    written by a version without the columns these checks read (log_first_ingested_at,
+    raw_row_hash) is staged again whole, like a moved period start: on_schema_change adds the
+    columns and every row gets them. Outside an incremental run: no clause, every row. -#}
 {% macro appended_raw_rows(name, log_start) -%}
     {%- if is_incremental() %}
     {%- set staged = '(select coalesce(max(source_row_number), 0) from ' ~ this ~ ')' %}
+    {%- set staged_columns = adapter.get_columns_in_relation(this) | map(attribute='name')
+        | map('lower') | list if execute else [] %}
+    {%- if execute and not (
+        'log_first_ingested_at' in staged_columns and 'raw_row_hash' in staged_columns
+    ) %}
+    -- {{ this }} predates log_first_ingested_at / raw_row_hash: every row staged again
+    {%- else %}
     where
         source_row_number > {{ staged }}
         or (select max(log_first_ingested_at) from {{ log_start }})
         is distinct from (select max(log_first_ingested_at) from {{ this }})
         or {{ raw_file_rewritten(name, staged) }}
+    {%- endif %}
     {%- endif %}
 {%- endmacro %}
 
