@@ -16,3 +16,22 @@
 {% macro spark__percentile_cont(column, percentile) -%}
     percentile_cont({{ percentile }}) within group (order by {{ column }})
 {%- endmacro %}
+
+{#- percentile_cont_over: the same percentile as a window function over the named window
+    `window_name`. The spellings differ: Spark refuses an ordered-set aggregate with a window
+    frame, so there it is `percentile`, Spark's exact percentile with the same interpolation. -#}
+{% macro percentile_cont_over(column, percentile, window_name) -%}
+    {{ return(adapter.dispatch('percentile_cont_over', 'kpi_trust')(column, percentile, window_name)) }}
+{%- endmacro %}
+
+{% macro default__percentile_cont_over(column, percentile, window_name) -%}
+    percentile_cont({{ percentile }}) within group (order by {{ column }}) over {{ window_name }}
+{%- endmacro %}
+
+{% macro duckdb__percentile_cont_over(column, percentile, window_name) -%}
+    quantile_cont({{ column }}, {{ percentile }}) over {{ window_name }}
+{%- endmacro %}
+
+{% macro spark__percentile_cont_over(column, percentile, window_name) -%}
+    percentile({{ column }}, {{ percentile }}) over {{ window_name }}
+{%- endmacro %}

@@ -1,6 +1,9 @@
 {#- Trailing baselines over the previous var('quality_baseline_days') days (today excluded, so a
     day is judged only on data before it). `cte` has one row per `partition_columns` x
-    `date_column`.
+    `date_column`. Both are window functions over trailing_window (one sort of the rows, no
+    self-join: a join of each day to its window's days fans out the rows by the window length
+    and, under a memory cap, spills that product to disk). A day with no earlier day in its
+    window gets no row, and rows with a null key or date are no one's history.
 
     trailing_pooled_ratio: sum(numerator) / sum(denominator) over the window (pooled, so a small
     slice's noisy days weigh by their size) and the number of window days with denominator > 0.
@@ -8,26 +11,26 @@
 {% macro trailing_pooled_ratio(cte, partition_columns, date_column, numerator, denominator) -%}
     select
         {%- for column in partition_columns %}
-            today.{{ column }},
+            {{ column }},
         {%- endfor %}
-        today.{{ date_column }},
-        sum(history.{{ numerator }}) / nullif(sum(history.{{ denominator }}), 0) as baseline_ratio,
-        count(case when history.{{ denominator }} > 0 then 1 end) as baseline_days
-    from {{ cte }} as today
-    inner join {{ cte }} as history
-        on
+        {{ date_column }},
+        baseline_ratio,
+        baseline_days
+    from (
+        select
             {%- for column in partition_columns %}
-                today.{{ column }} = history.{{ column }} and
+                {{ column }},
             {%- endfor %}
-            history.{{ date_column }} < today.{{ date_column }}
-            and history.{{ date_column }} >= {{ dbt.dateadd(
-                'day', -1 * var('quality_baseline_days'), 'today.' ~ date_column
-            ) }}
-    group by
-        {%- for column in partition_columns %}
-            today.{{ column }},
-        {%- endfor %}
-        today.{{ date_column }}
+            {{ date_column }},
+            sum({{ numerator }}) over history_window
+            / nullif(sum({{ denominator }}) over history_window, 0) as baseline_ratio,
+            count(case when {{ denominator }} > 0 then 1 end) over history_window as baseline_days,
+            count(*) over history_window as history_days
+        from {{ cte }}
+        where {{ trailing_keys_present(partition_columns, date_column) }}
+        window history_window as ({{ trailing_window(partition_columns, date_column) }})
+    ) as trailing_days
+    where history_days > 0
 {%- endmacro %}
 
 {#- trailing_dispersion: the extra-Poisson relative spread of `ratio_column` (observed /
@@ -36,36 +39,52 @@
     in the window does not inflate it) minus the Poisson variance the counts alone explain (the
     mean of `poisson_variance_column`, e.g. 1 / expected), floored at 0. A series that is as
     noisy as Poisson gets 0 and its test is exact; a series noisier than Poisson (real traffic
-    usually is) gets a negative-binomial-like extra variance.
+    usually is) gets a negative-binomial-like extra variance. Only window days with a ratio
+    count; a day with none gets no row.
     Output: partition_columns, date_column, dispersion. -#}
 {% macro trailing_dispersion(cte, partition_columns, date_column, ratio_column, poisson_variance_column) -%}
     select
         {%- for column in partition_columns %}
-            today.{{ column }},
+            {{ column }},
         {%- endfor %}
-        today.{{ date_column }},
-        sqrt(greatest(
-            0,
-            power((
-                {{ percentile_cont('history.' ~ ratio_column, 0.75) }}
-                - {{ percentile_cont('history.' ~ ratio_column, 0.25) }}
-            ) / 1.349, 2)
-            - avg(history.{{ poisson_variance_column }})
-        )) as dispersion
-    from {{ cte }} as today
-    inner join {{ cte }} as history
-        on
+        {{ date_column }},
+        dispersion
+    from (
+        select
             {%- for column in partition_columns %}
-                today.{{ column }} = history.{{ column }} and
+                {{ column }},
             {%- endfor %}
-            history.{{ date_column }} < today.{{ date_column }}
-            and history.{{ date_column }} >= {{ dbt.dateadd(
-                'day', -1 * var('quality_baseline_days'), 'today.' ~ date_column
-            ) }}
-    where history.{{ ratio_column }} is not null
-    group by
-        {%- for column in partition_columns %}
-            today.{{ column }},
-        {%- endfor %}
-        today.{{ date_column }}
+            {{ date_column }},
+            sqrt(greatest(
+                0,
+                power((
+                    {{ percentile_cont_over(ratio_column, 0.75, 'history_window') }}
+                    - {{ percentile_cont_over(ratio_column, 0.25, 'history_window') }}
+                ) / 1.349, 2)
+                - avg(
+                    case when {{ ratio_column }} is not null then {{ poisson_variance_column }} end
+                ) over history_window
+            )) as dispersion,
+            count({{ ratio_column }}) over history_window as history_days
+        from {{ cte }}
+        where {{ trailing_keys_present(partition_columns, date_column) }}
+        window history_window as ({{ trailing_window(partition_columns, date_column) }})
+    ) as trailing_days
+    where history_days > 0
+{%- endmacro %}
+
+{#- trailing_window: the body of a window over the previous var('quality_baseline_days') days of
+    `date_column` within `partition_columns`, today excluded: a RANGE frame on the day number,
+    so the window is those calendar days whichever of them have rows. -#}
+{% macro trailing_window(partition_columns, date_column) -%}
+    partition by {{ partition_columns | join(', ') }}
+    order by {{ dbt.datediff("cast('1970-01-01' as date)", date_column, 'day') }}
+    range between {{ var('quality_baseline_days') }} preceding and 1 preceding
+{%- endmacro %}
+
+{#- trailing_keys_present: true when a row's partition columns and date are all known (a row
+    with a null among them is no one's history, as in an equality join). -#}
+{% macro trailing_keys_present(partition_columns, date_column) -%}
+    {%- for column in partition_columns %}{{ column }} is not null and {% endfor -%}
+    {{ date_column }} is not null
 {%- endmacro %}

@@ -29,25 +29,32 @@ with daily as (
 
 typical as (
 
+    -- the median over the trailing window (macro trailing_window), as the trailing baselines
     select
-        today.dataset,
-        today.slice_dimension,
-        today.slice_value,
-        today.row_date,
-        today.slice_rows,
-        {{ percentile_cont('history.slice_rows', 0.5) }} as typical_rows,
-        count(case when history.slice_rows > 0 then 1 end) as baseline_days
-    from daily as today
-    inner join daily as history
-        on
-            today.dataset = history.dataset
-            and today.slice_dimension = history.slice_dimension
-            and today.slice_value = history.slice_value
-            and history.row_date < today.row_date
-            and history.row_date >= {{ dbt.dateadd(
-                'day', -1 * var('quality_baseline_days'), 'today.row_date'
-            ) }}
-    group by 1, 2, 3, 4, 5
+        dataset,
+        slice_dimension,
+        slice_value,
+        row_date,
+        slice_rows,
+        typical_rows,
+        baseline_days
+    from (
+        select
+            dataset,
+            slice_dimension,
+            slice_value,
+            row_date,
+            slice_rows,
+            {{ percentile_cont_over('slice_rows', 0.5, 'history_window') }} as typical_rows,
+            count(case when slice_rows > 0 then 1 end) over history_window as baseline_days,
+            count(*) over history_window as history_days
+        from daily
+        where {{ trailing_keys_present(['dataset', 'slice_dimension', 'slice_value'], 'row_date') }}
+        window history_window as (
+            {{ trailing_window(['dataset', 'slice_dimension', 'slice_value'], 'row_date') }}
+        )
+    ) as trailing_days
+    where history_days > 0
 
 ),
 
