@@ -23,6 +23,8 @@ SELECT = [
 INCREMENTAL_TABLES = [
     "staging.stg_api_gateway__api_calls",
     "staging.stg_game_telemetry__game_events",
+    "intermediate.int_api_calls_deduplicated",
+    "intermediate.int_game_events_deduplicated",
     "fct_api_calls",
     "fct_game_events",
     "api_performance_daily",
@@ -149,29 +151,32 @@ def test_a_raw_file_rewritten_in_place_stops_the_incremental_run(small_warehouse
     assert staged[0][0] == len(frame) - 1
 
 
-def test_a_staged_table_from_before_the_rewrite_guard_is_staged_again(small_warehouse, tmp_path):
-    """A warehouse built by a version whose staging tables lack the columns the incremental
-    checks read (log_first_ingested_at, raw_row_hash) is upgraded by the next run: every row is
-    staged again with them, instead of the run failing on the missing columns."""
+def test_tables_from_before_the_incremental_checks_are_rebuilt_whole(small_warehouse, tmp_path):
+    """A warehouse built by a version whose staging and dedup tables lack the columns the
+    incremental checks read (log_first_ingested_at, raw_row_hash) is upgraded by the next run:
+    every row is staged and deduplicated again with them, instead of the run failing on the
+    missing columns."""
     seeds = tmp_path / "seeds"
     write_landed_by(small_warehouse.raw_dir, seeds, pd.Timestamp("2100-01-01"), append_rest=False)
     env = dbt_env(tmp_path, seed_dir=seeds)
     staging = [
-        "--select", "+stg_api_gateway__api_calls", "+stg_game_telemetry__game_events",
+        "--select", "+int_api_calls_deduplicated", "+int_game_events_deduplicated",
         "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
     ]  # fmt: skip
     run_dbt(["build", *staging], env)
-    tables = ["staging.stg_api_gateway__api_calls", "staging.stg_game_telemetry__game_events"]
+    tables = [
+        "staging.stg_api_gateway__api_calls", "staging.stg_game_telemetry__game_events",
+        "intermediate.int_api_calls_deduplicated", "intermediate.int_game_events_deduplicated",
+    ]  # fmt: skip
     db = tmp_path / "kpi.duckdb"
     with duckdb.connect(str(db)) as con:
         built = {table: con.sql(f"select * from {table} order by all").df() for table in tables}
         for table in tables:
-            con.execute(f"alter table {table} drop column raw_row_hash")
+            if table.startswith("staging."):
+                con.execute(f"alter table {table} drop column raw_row_hash")
             con.execute(f"alter table {table} drop column log_first_ingested_at")
     run_dbt(["build", *staging], env)
     with duckdb.connect(str(db), read_only=True) as con:
         for table in tables:
             upgraded = con.sql(f"select * from {table} order by all").df()
-            pd.testing.assert_frame_equal(
-                upgraded[built[table].columns], built[table], obj=table
-            )
+            pd.testing.assert_frame_equal(upgraded[built[table].columns], built[table], obj=table)

@@ -1,12 +1,15 @@
 {#- One row per event_id among valid (non-quarantined) staged rows, the first-landed copy
     (earliest ingested_at, then earliest file row), with event names mapped through
-    var('event_name_aliases') (schema drift: `in_app_purchase` is a `purchase`). -#}
+    var('event_name_aliases') (schema drift: `in_app_purchase` is a `purchase`). Incremental on
+    DuckDB: a run recomputes the ids with a copy staged since the last run
+    (macros/loading/incremental_dedup.sql). -#}
 {%- set aliases = var('event_name_aliases') -%}
 
 with game_events as (
 
     select * from {{ ref('stg_game_telemetry__game_events') }}
     where not is_quarantined
+        {{ copies_of_new_ids('event_id', ref('stg_game_telemetry__game_events')) }}
 
 ),
 
@@ -58,7 +61,8 @@ final as (
         install_date,
         event_date,
         event_at,
-        ingested_at
+        ingested_at,
+        log_first_ingested_at
     from normalised
 
 )
