@@ -35,24 +35,41 @@ with
         select
             {{ dimensions | join(', ') }},
             attributed_date as signal_date,
-            {{ spec.id }} as row_id,
-            {{ dbt.hash(dbt.concat(parts)) }} as content_hash
+            {{ spec.id }} as row_id
         from {{ ref(spec.model) }}
         where not is_quarantined and attributed_date is not null
+
+    ),
+
+    {{ dataset }}_conflicting_ids as (
+
+        -- only an id with two or more copies can conflict: the content is hashed for those
+        -- rows only (valid rows always have an id: a missing one is quarantined)
+        select {{ spec.id }} as row_id
+        from {{ ref(spec.model) }}
+        where
+            not is_quarantined
+            and attributed_date is not null
+            and {{ spec.id }} in (
+                select row_id from {{ dataset }}_rows
+                group by row_id
+                having count(*) > 1
+            )
+        group by {{ spec.id }}
+        having
+            min({{ dbt.hash(dbt.concat(parts)) }}) <> max({{ dbt.hash(dbt.concat(parts)) }})
 
     ),
 
     {{ dataset }}_flagged as (
 
         select
-            *,
-            case
-                when min(content_hash) over (partition by row_id)
-                    <> max(content_hash) over (partition by row_id)
-                    then 1
-                else 0
-            end as conflicting_row
+            {{ dataset }}_rows.*,
+            case when {{ dataset }}_conflicting_ids.row_id is null then 0 else 1 end
+                as conflicting_row
         from {{ dataset }}_rows
+        left join {{ dataset }}_conflicting_ids
+            on {{ dataset }}_rows.row_id = {{ dataset }}_conflicting_ids.row_id
 
     ),
 
