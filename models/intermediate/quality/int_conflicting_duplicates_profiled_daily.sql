@@ -51,8 +51,8 @@ with
             not is_quarantined
             and attributed_date is not null
             and {{ spec.id }} in (
-                select row_id from {{ dataset }}_rows
-                group by row_id
+                select repeated.row_id from {{ dataset }}_rows as repeated
+                group by repeated.row_id
                 having count(*) > 1
             )
         group by {{ spec.id }}
