@@ -180,3 +180,49 @@ def test_tables_from_before_the_incremental_checks_are_rebuilt_whole(small_wareh
         for table in tables:
             upgraded = con.sql(f"select * from {table} order by all").df()
             pd.testing.assert_frame_equal(upgraded[built[table].columns], built[table], obj=table)
+
+
+def test_a_backfill_that_moves_the_log_start_restages_and_rededuplicates(small_warehouse, tmp_path):
+    """Rows appended with an ingestion time before the whole log's first (a backfill) move the
+    log's period start, which the timestamp plausibility checks of every row depend on: staging
+    stages every row again and dedup starts over (pre-hook restart_dedup_when_restaged), so the
+    run equals a full refresh. Call x-early is timed 33 days before the old start (quarantined:
+    before_log_period, max lag 30 days) but 28 before the new one: it becomes valid without a
+    new copy of its own, which only the restart can pick up."""
+    seeds = tmp_path / "seeds"
+    write_landed_by(small_warehouse.raw_dir, seeds, pd.Timestamp("2100-01-01"), append_rest=False)
+    log = seeds / "api_calls.csv"
+    frame = pd.read_csv(log, dtype=str, keep_default_na=False)
+    ingested = pd.to_datetime(frame["ingested_at"], errors="coerce", format="ISO8601")
+    start = ingested.min().normalize()
+    early = frame.head(1).copy()
+    early["call_id"] = "x-early"
+    early["requested_at"] = (start - pd.Timedelta(days=33)).isoformat(sep=" ")
+    pd.concat([frame, early]).to_csv(log, index=False)
+    env = dbt_env(tmp_path, seed_dir=seeds)
+    selected = [
+        "--select", "+int_api_calls_deduplicated", "+int_game_events_deduplicated",
+        "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+    ]  # fmt: skip
+    run_dbt(["build", *selected], env)
+    db = tmp_path / "kpi.duckdb"
+    dedup = "intermediate.int_api_calls_deduplicated"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert not con.sql(f"select * from {dedup} where call_id = 'x-early'").fetchall()
+    backfill = frame.head(50).copy()
+    backfill["ingested_at"] = (start - pd.Timedelta(days=5, hours=-1)).isoformat(sep=" ")
+    backfill["requested_at"] = (start - pd.Timedelta(days=5)).isoformat(sep=" ")
+    pd.concat([frame, early, backfill]).to_csv(log, index=False)
+    run_dbt(["build", *selected], env)
+    tables = [
+        "staging.stg_api_gateway__api_calls", "staging.stg_game_telemetry__game_events",
+        "intermediate.int_api_calls_deduplicated", "intermediate.int_game_events_deduplicated",
+    ]  # fmt: skip
+    with duckdb.connect(str(db), read_only=True) as con:
+        incremental = {t: con.sql(f"select * from {t} order by all").df() for t in tables}
+    assert "x-early" in set(incremental[dedup]["call_id"])
+    run_dbt(["build", *selected, "--full-refresh"], env)
+    with duckdb.connect(str(db), read_only=True) as con:
+        for table in tables:
+            full = con.sql(f"select * from {table} order by all").df()
+            pd.testing.assert_frame_equal(incremental[table], full, obj=table)
