@@ -9,6 +9,9 @@
     revenue_usd, levels_completed. A user's attributes are fixed, so distinct-user counts add up
     over leaves to the day's total. -#}
 {%- set leaf_columns = ['platform', 'country', 'acquisition_channel', 'install_week'] -%}
+{#- incremental by day on DuckDB, as the marts: the last var('lookback_days') days again; first
+    days and install dates still come from every row -#}
+{%- set start = incremental_lookback_start('event_date') if is_incremental() else none -%}
 
 with installs as (
 
@@ -95,9 +98,18 @@ first_days as (
         value_basis,
         user_id,
         min(event_date) as first_event_date
-    from events
+    from basis_events
     where user_id is not null
     group by value_basis, user_id
+
+),
+
+computed_events as (
+
+    select * from events
+    {%- if start is not none %}
+        where event_date >= {{ start }}
+    {%- endif %}
 
 ),
 
@@ -107,7 +119,7 @@ active_days as (
         value_basis,
         user_id,
         event_date
-    from events
+    from computed_events
     where user_id is not null
 
 ),
@@ -127,7 +139,7 @@ user_days as (
         sum(case when events.event_name = 'purchase' then events.revenue_usd else 0 end)
             as revenue_usd,
         sum(case when events.event_name = 'level_complete' then 1 else 0 end) as levels_completed
-    from events
+    from computed_events as events
     left join first_days
         on events.value_basis = first_days.value_basis and events.user_id = first_days.user_id
     left join active_days as next_day

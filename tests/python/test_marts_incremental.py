@@ -17,6 +17,8 @@ SELECT = [
     "+api_performance_daily",
     "+api_error_reasons_daily",
     "+quarantined_rows",
+    "+rca_api_leaf_measures_daily",
+    "+rca_game_leaf_measures_daily",
     "--indirect-selection",
     "cautious",
 ]
@@ -32,6 +34,8 @@ INCREMENTAL_TABLES = [
     "api_error_reasons_daily",
     "game_kpis_daily",
     "kpi_daily",
+    "rca_api_leaf_measures_daily",
+    "rca_game_leaf_measures_daily",
 ]
 LOOKBACK_DAYS = 4
 VARS = ["--vars", f"{{lookback_days: {LOOKBACK_DAYS}}}"]
