@@ -28,10 +28,16 @@ with calls as (
             latency_ms
         from {{ ref(model_name) }}
         where call_date is not null
-        {%- if is_incremental() %}
-            and call_date >= {{ incremental_lookback_start('call_date') }}
-        {%- endif %}
     {%- endfor %}
+
+),
+
+computed_calls as (
+
+    select * from calls
+    {%- if is_incremental() %}
+        where call_date >= {{ incremental_lookback_start('call_date') }}
+    {%- endif %}
 
 ),
 
@@ -42,7 +48,7 @@ leaf_days as (
         call_date,
         {{ leaf_columns | join(', ') }},
         {{ api_call_metrics() }}
-    from calls
+    from computed_calls
     group by value_basis, call_date, {{ leaf_columns | join(', ') }}
 
 ),
