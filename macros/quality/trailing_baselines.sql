@@ -1,6 +1,6 @@
 {#- Trailing baselines over the previous var('quality_baseline_days') days (today excluded, so a
     day is judged only on data before it). `cte` has one row per `partition_columns` x
-    `date_column`. Both are window functions over trailing_window (one sort of the rows, no
+    `date_column`. All are window functions over trailing_window (one sort of the rows, no
     self-join: a join of each day to its window's days fans out the rows by the window length
     and, under a memory cap, spills that product to disk). A day with no earlier day in its
     window gets no row, and rows with a null key or date are no one's history.
@@ -9,28 +9,13 @@
     slice's noisy days weigh by their size) and the number of window days with denominator > 0.
     Output: partition_columns, date_column, baseline_ratio, baseline_days. -#}
 {% macro trailing_pooled_ratio(cte, partition_columns, date_column, numerator, denominator) -%}
-    select
-        {%- for column in partition_columns %}
-            {{ column }},
-        {%- endfor %}
-        {{ date_column }},
-        baseline_ratio,
-        baseline_days
-    from (
-        select
-            {%- for column in partition_columns %}
-                {{ column }},
-            {%- endfor %}
-            {{ date_column }},
-            sum({{ numerator }}) over history_window
-            / nullif(sum({{ denominator }}) over history_window, 0) as baseline_ratio,
-            count(case when {{ denominator }} > 0 then 1 end) over history_window as baseline_days,
-            count(*) over history_window as history_days
-        from {{ cte }}
-        where {{ trailing_keys_present(partition_columns, date_column) }}
-        window history_window as ({{ trailing_window(partition_columns, date_column) }})
-    ) as trailing_days
-    where history_days > 0
+    {{ trailing_aggregates(cte, partition_columns, date_column, {
+        'baseline_ratio':
+            'sum(' ~ numerator ~ ') over history_window'
+            ~ ' / nullif(sum(' ~ denominator ~ ') over history_window, 0)',
+        'baseline_days':
+            'count(case when ' ~ denominator ~ ' > 0 then 1 end) over history_window',
+    }) }}
 {%- endmacro %}
 
 {#- trailing_dispersion: the extra-Poisson relative spread of `ratio_column` (observed /
@@ -43,29 +28,39 @@
     count; a day with none gets no row.
     Output: partition_columns, date_column, dispersion. -#}
 {% macro trailing_dispersion(cte, partition_columns, date_column, ratio_column, poisson_variance_column) -%}
+    {%- set dispersion -%}
+        sqrt(greatest(
+            0,
+            power((
+                {{ percentile_cont_over(ratio_column, 0.75, 'history_window') }}
+                - {{ percentile_cont_over(ratio_column, 0.25, 'history_window') }}
+            ) / 1.349, 2)
+            - avg(
+                case when {{ ratio_column }} is not null then {{ poisson_variance_column }} end
+            ) over history_window
+        ))
+    {%- endset %}
+    {{ trailing_aggregates(
+        cte, partition_columns, date_column, {'dispersion': dispersion},
+        history='count(' ~ ratio_column ~ ') over history_window'
+    ) }}
+{%- endmacro %}
+
+{#- trailing_aggregates: the query behind the trailing baselines. One row per row of `cte` with
+    history: `partition_columns`, `date_column`, the `carried` columns of the row itself, then
+    each named window expression of `aggregates` (name -> SQL over the window `history_window`).
+    A row has history when `history` (default: the window's row count) is above 0. -#}
+{% macro trailing_aggregates(cte, partition_columns, date_column, aggregates, carried=[], history='count(*) over history_window') -%}
+    {%- set columns = partition_columns + [date_column] + carried -%}
     select
-        {%- for column in partition_columns %}
-            {{ column }},
-        {%- endfor %}
-        {{ date_column }},
-        dispersion
+        {{ (columns + (aggregates.keys() | list)) | join(',\n        ') }}
     from (
         select
-            {%- for column in partition_columns %}
-                {{ column }},
+            {{ columns | join(',\n            ') }},
+            {%- for name, expression in aggregates.items() %}
+            {{ expression }} as {{ name }},
             {%- endfor %}
-            {{ date_column }},
-            sqrt(greatest(
-                0,
-                power((
-                    {{ percentile_cont_over(ratio_column, 0.75, 'history_window') }}
-                    - {{ percentile_cont_over(ratio_column, 0.25, 'history_window') }}
-                ) / 1.349, 2)
-                - avg(
-                    case when {{ ratio_column }} is not null then {{ poisson_variance_column }} end
-                ) over history_window
-            )) as dispersion,
-            count({{ ratio_column }}) over history_window as history_days
+            {{ history }} as history_days
         from {{ cte }}
         where {{ trailing_keys_present(partition_columns, date_column) }}
         window history_window as ({{ trailing_window(partition_columns, date_column) }})

@@ -29,32 +29,12 @@ with daily as (
 
 typical as (
 
-    -- the median over the trailing window (macro trailing_window), as the trailing baselines
-    select
-        dataset,
-        slice_dimension,
-        slice_value,
-        row_date,
-        slice_rows,
-        typical_rows,
-        baseline_days
-    from (
-        select
-            dataset,
-            slice_dimension,
-            slice_value,
-            row_date,
-            slice_rows,
-            {{ percentile_cont_over('slice_rows', 0.5, 'history_window') }} as typical_rows,
-            count(case when slice_rows > 0 then 1 end) over history_window as baseline_days,
-            count(*) over history_window as history_days
-        from daily
-        where {{ trailing_keys_present(['dataset', 'slice_dimension', 'slice_value'], 'row_date') }}
-        window history_window as (
-            {{ trailing_window(['dataset', 'slice_dimension', 'slice_value'], 'row_date') }}
-        )
-    ) as trailing_days
-    where history_days > 0
+    {{ trailing_aggregates(
+        'daily', ['dataset', 'slice_dimension', 'slice_value'], 'row_date', {
+            'typical_rows': percentile_cont_over('slice_rows', 0.5, 'history_window'),
+            'baseline_days': 'count(case when slice_rows > 0 then 1 end) over history_window',
+        }, carried=['slice_rows']
+    ) }}
 
 ),
 
