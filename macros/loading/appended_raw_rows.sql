@@ -14,17 +14,12 @@
 {% macro appended_raw_rows(name, log_start) -%}
     {%- if is_incremental() %}
     {%- set staged = '(select coalesce(max(source_row_number), 0) from ' ~ this ~ ')' %}
-    {%- set staged_columns = adapter.get_columns_in_relation(this) | map(attribute='name')
-        | map('lower') | list if execute else [] %}
-    {%- if execute and not (
-        'log_first_ingested_at' in staged_columns and 'raw_row_hash' in staged_columns
-    ) %}
+    {%- if not has_columns(this, ['log_first_ingested_at', 'raw_row_hash']) %}
     -- {{ this }} predates log_first_ingested_at / raw_row_hash: every row staged again
     {%- else %}
     where
         source_row_number > {{ staged }}
-        or (select max(log_first_ingested_at) from {{ log_start }})
-        is distinct from (select max(log_first_ingested_at) from {{ this }})
+        or {{ log_start_moved(log_start) }}
         or {{ raw_file_rewritten(name, staged) }}
     {%- endif %}
     {%- endif %}

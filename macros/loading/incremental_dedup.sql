@@ -25,13 +25,9 @@
     nothing. -#}
 {% macro restart_dedup_when_restaged(staging) -%}
     {%- if is_incremental() and execute %}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name')
-        | map('lower') | list %}
     delete from {{ this }}
-    {%- if 'log_first_ingested_at' in columns %}
-    where
-        (select max(log_first_ingested_at) from {{ staging }})
-        is distinct from (select max(log_first_ingested_at) from {{ this }})
+    {%- if has_columns(this, ['log_first_ingested_at']) %}
+    where {{ log_start_moved(staging) }}
     {%- endif %}
     {%- endif %}
 {%- endmacro %}
