@@ -40,14 +40,27 @@ INCREMENTAL_TABLES = [
 LOOKBACK_DAYS = 4
 VARS = ["--vars", f"{{lookback_days: {LOOKBACK_DAYS}}}"]
 TIMESTAMPS = {"api_calls": "requested_at", "game_events": "event_at"}
+# The staging and dedup tests: the two logs staged and deduplicated, nothing after them.
+STAGED_SELECT = [
+    "--select", "+int_api_calls_deduplicated", "+int_game_events_deduplicated",
+    "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+]  # fmt: skip
+STAGED_TABLES = [
+    "staging.stg_api_gateway__api_calls", "staging.stg_game_telemetry__game_events",
+    "intermediate.int_api_calls_deduplicated", "intermediate.int_game_events_deduplicated",
+]  # fmt: skip
 
 
-def snapshot(db_path: Path) -> dict[str, pd.DataFrame]:
+def snapshot(db_path: Path, tables=INCREMENTAL_TABLES) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(db_path), read_only=True) as con:
-        return {
-            table: con.sql(f"select * from {table} order by all").df()
-            for table in INCREMENTAL_TABLES
-        }
+        return {table: con.sql(f"select * from {table} order by all").df() for table in tables}
+
+
+def logs_as_of_now(small_warehouse, tmp_path: Path):
+    """The small warehouse's logs whole, in tmp_path/seeds, and the dbt env reading them."""
+    seeds = tmp_path / "seeds"
+    write_landed_by(small_warehouse.raw_dir, seeds, pd.Timestamp("2100-01-01"), append_rest=False)
+    return seeds, dbt_env(tmp_path, seed_dir=seeds)
 
 
 def assert_snapshots_equal(left: dict, right: dict) -> None:
@@ -135,9 +148,7 @@ def test_a_raw_file_rewritten_in_place_stops_the_incremental_run(small_warehouse
     """Staging appends by file position, so a log rewritten in place (here: its first row
     dropped, every later row one position up) would mix two files: the run stops with a message
     naming the log and the fix, and `--full-refresh` then stages the new file."""
-    seeds = tmp_path / "seeds"
-    write_landed_by(small_warehouse.raw_dir, seeds, pd.Timestamp("2100-01-01"), append_rest=False)
-    env = dbt_env(tmp_path, seed_dir=seeds)
+    seeds, env = logs_as_of_now(small_warehouse, tmp_path)
     staging = [
         "--select", "+stg_api_gateway__api_calls", "+stg_game_telemetry__game_events",
         "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
@@ -160,30 +171,21 @@ def test_tables_from_before_the_incremental_checks_are_rebuilt_whole(small_wareh
     incremental checks read (log_first_ingested_at, raw_row_hash) is upgraded by the next run:
     every row is staged and deduplicated again with them, instead of the run failing on the
     missing columns."""
-    seeds = tmp_path / "seeds"
-    write_landed_by(small_warehouse.raw_dir, seeds, pd.Timestamp("2100-01-01"), append_rest=False)
-    env = dbt_env(tmp_path, seed_dir=seeds)
-    staging = [
-        "--select", "+int_api_calls_deduplicated", "+int_game_events_deduplicated",
-        "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-    ]  # fmt: skip
-    run_dbt(["build", *staging], env)
-    tables = [
-        "staging.stg_api_gateway__api_calls", "staging.stg_game_telemetry__game_events",
-        "intermediate.int_api_calls_deduplicated", "intermediate.int_game_events_deduplicated",
-    ]  # fmt: skip
+    _, env = logs_as_of_now(small_warehouse, tmp_path)
+    run_dbt(["build", *STAGED_SELECT], env)
     db = tmp_path / "kpi.duckdb"
+    built = snapshot(db, STAGED_TABLES)
     with duckdb.connect(str(db)) as con:
-        built = {table: con.sql(f"select * from {table} order by all").df() for table in tables}
-        for table in tables:
+        for table in STAGED_TABLES:
             if table.startswith("staging."):
                 con.execute(f"alter table {table} drop column raw_row_hash")
             con.execute(f"alter table {table} drop column log_first_ingested_at")
-    run_dbt(["build", *staging], env)
-    with duckdb.connect(str(db), read_only=True) as con:
-        for table in tables:
-            upgraded = con.sql(f"select * from {table} order by all").df()
-            pd.testing.assert_frame_equal(upgraded[built[table].columns], built[table], obj=table)
+    run_dbt(["build", *STAGED_SELECT], env)
+    upgraded = snapshot(db, STAGED_TABLES)
+    for table in STAGED_TABLES:
+        pd.testing.assert_frame_equal(
+            upgraded[table][built[table].columns], built[table], obj=table
+        )
 
 
 def test_a_backfill_that_moves_the_log_start_restages_and_rededuplicates(small_warehouse, tmp_path):
@@ -193,8 +195,7 @@ def test_a_backfill_that_moves_the_log_start_restages_and_rededuplicates(small_w
     run equals a full refresh. Call x-early is timed 33 days before the old start (quarantined:
     before_log_period, max lag 30 days) but 28 before the new one: it becomes valid without a
     new copy of its own, which only the restart can pick up."""
-    seeds = tmp_path / "seeds"
-    write_landed_by(small_warehouse.raw_dir, seeds, pd.Timestamp("2100-01-01"), append_rest=False)
+    seeds, env = logs_as_of_now(small_warehouse, tmp_path)
     log = seeds / "api_calls.csv"
     frame = pd.read_csv(log, dtype=str, keep_default_na=False)
     ingested = pd.to_datetime(frame["ingested_at"], errors="coerce", format="ISO8601")
@@ -203,12 +204,7 @@ def test_a_backfill_that_moves_the_log_start_restages_and_rededuplicates(small_w
     early["call_id"] = "x-early"
     early["requested_at"] = (start - pd.Timedelta(days=33)).isoformat(sep=" ")
     pd.concat([frame, early]).to_csv(log, index=False)
-    env = dbt_env(tmp_path, seed_dir=seeds)
-    selected = [
-        "--select", "+int_api_calls_deduplicated", "+int_game_events_deduplicated",
-        "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-    ]  # fmt: skip
-    run_dbt(["build", *selected], env)
+    run_dbt(["build", *STAGED_SELECT], env)
     db = tmp_path / "kpi.duckdb"
     dedup = "intermediate.int_api_calls_deduplicated"
     with duckdb.connect(str(db), read_only=True) as con:
@@ -217,16 +213,10 @@ def test_a_backfill_that_moves_the_log_start_restages_and_rededuplicates(small_w
     backfill["ingested_at"] = (start - pd.Timedelta(days=5, hours=-1)).isoformat(sep=" ")
     backfill["requested_at"] = (start - pd.Timedelta(days=5)).isoformat(sep=" ")
     pd.concat([frame, early, backfill]).to_csv(log, index=False)
-    run_dbt(["build", *selected], env)
-    tables = [
-        "staging.stg_api_gateway__api_calls", "staging.stg_game_telemetry__game_events",
-        "intermediate.int_api_calls_deduplicated", "intermediate.int_game_events_deduplicated",
-    ]  # fmt: skip
-    with duckdb.connect(str(db), read_only=True) as con:
-        incremental = {t: con.sql(f"select * from {t} order by all").df() for t in tables}
+    run_dbt(["build", *STAGED_SELECT], env)
+    incremental = snapshot(db, STAGED_TABLES)
     assert "x-early" in set(incremental[dedup]["call_id"])
-    run_dbt(["build", *selected, "--full-refresh"], env)
-    with duckdb.connect(str(db), read_only=True) as con:
-        for table in tables:
-            full = con.sql(f"select * from {table} order by all").df()
-            pd.testing.assert_frame_equal(incremental[table], full, obj=table)
+    run_dbt(["build", *STAGED_SELECT, "--full-refresh"], env)
+    full = snapshot(db, STAGED_TABLES)
+    for table in STAGED_TABLES:
+        pd.testing.assert_frame_equal(incremental[table], full[table], obj=table)
