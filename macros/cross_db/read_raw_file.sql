@@ -2,23 +2,28 @@
     column in `columns` as text plus `source_row_number` (1-based data row of the file, the
     header not counted), so staging types the values itself and can name a bad row by position,
     and `source_line_problem`: why a CSV line does not fit the header (more or fewer fields than
-    it has), null otherwise; staging quarantines such a line as malformed_line. -#}
-{% macro read_raw_file(path, format, columns) -%}
-    {{ return(adapter.dispatch('read_raw_file', 'kpi_trust')(path, format, columns)) }}
+    it has), null otherwise; staging quarantines such a line as malformed_line. Each column of
+    `natives` (native_raw_columns: typed Parquet columns, DuckDB only) is also read as it is,
+    as `<column>__native`. -#}
+{% macro read_raw_file(path, format, columns, natives = {}) -%}
+    {{ return(adapter.dispatch('read_raw_file', 'kpi_trust')(path, format, columns, natives)) }}
 {%- endmacro %}
 
-{% macro default__read_raw_file(path, format, columns) -%}
+{% macro default__read_raw_file(path, format, columns, natives = {}) -%}
     {{ exceptions.raise_compiler_error(
         "raw_source 'files' is implemented for duckdb and spark, not " ~ target.type
     ) }}
 {%- endmacro %}
 
-{% macro duckdb__read_raw_file(path, format, columns) -%}
+{% macro duckdb__read_raw_file(path, format, columns, natives = {}) -%}
     {%- if format == 'parquet' -%}
     (
         select
             {%- for column in columns %}
             cast({{ column }} as varchar) as {{ column }},
+            {%- endfor %}
+            {%- for column in natives %}
+            {{ column }} as {{ column }}__native,
             {%- endfor %}
             cast(null as varchar) as source_line_problem,
             file_row_number + 1 as source_row_number
@@ -83,7 +88,7 @@
     null as the seeds load them. A line with more or fewer fields than the header is kept in the
     view's corrupt-record column and named in source_line_problem as on DuckDB. row_number is
     `int` on Spark (`bigint` on DuckDB): cast, so source_row_number has one type on both. -#}
-{% macro spark__read_raw_file(path, format, columns) -%}
+{% macro spark__read_raw_file(path, format, columns, natives = {}) -%}
     {%- if format not in ('parquet', 'csv', 'csv.gz') -%}
         {{ exceptions.raise_compiler_error("raw_format must be 'parquet', 'csv' or 'csv.gz', got '" ~ format ~ "'") }}
     {%- endif -%}

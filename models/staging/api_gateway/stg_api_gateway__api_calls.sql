@@ -1,4 +1,5 @@
 {%- set missing = 'missing_required_value' -%}
+{%- set natives = native_raw_columns('api_calls') -%}
 {%- set categories = ['api_name', 'api_version', 'region', 'client_type', 'document_type'] -%}
 {%- set checks = [
     {'when': 'source_line_problem is not null', 'column': 'source_line', 'reason': 'malformed_line'},
@@ -39,7 +40,7 @@ with source as {{ not_materialized() }} (
 -- the whole log's two times, for its period start (the rest of each row is typed only when staged)
 log_times as (
 
-    {{ raw_log_times('source', 'requested_at') }}
+    {{ raw_log_times('source', 'requested_at', natives) }}
 
 ),
 
@@ -55,7 +56,7 @@ trimmed as (
         source_row_number,
         source_line_problem,
         {{ raw_row_hash('api_calls') }} as raw_row_hash,
-        {{ trimmed_raw_columns('api_calls') }}
+        {{ trimmed_raw_columns('api_calls', natives) }}
     from source
     {{ appended_raw_rows('api_calls', 'log_start') }}  -- noqa: PRS
 
@@ -78,10 +79,10 @@ typed as (
             when not ({{ only_whitespace_and_controls('error_reason_text') }})
                 then lower(error_reason_text)
         end as error_reason,
-        {{ parse_integer('http_status_text') }} as http_status,
-        {{ parse_number('latency_ms_text') }} as latency_ms,
-        {{ parse_utc_timestamp('requested_at_text') }} as requested_at,
-        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
+        {{ typed_raw_value('http_status', 'integer', natives) }} as http_status,
+        {{ typed_raw_value('latency_ms', 'number', natives) }} as latency_ms,
+        {{ typed_raw_value('requested_at', 'timestamp', natives) }} as requested_at,
+        {{ typed_raw_value('ingested_at', 'timestamp', natives) }} as ingested_at
     from trimmed
 
 ),

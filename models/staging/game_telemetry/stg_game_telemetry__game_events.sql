@@ -1,4 +1,5 @@
 {%- set missing = 'missing_required_value' -%}
+{%- set natives = native_raw_columns('game_events') -%}
 {%- set categories = ['platform', 'country', 'acquisition_channel'] -%}
 {%- set known_names = var('known_event_names') + (var('event_name_aliases').keys() | list) -%}
 {%- set checks = [
@@ -41,7 +42,7 @@ with source as {{ not_materialized() }} (
 -- the whole log's two times, for its period start (the rest of each row is typed only when staged)
 log_times as (
 
-    {{ raw_log_times('source', 'event_at') }}
+    {{ raw_log_times('source', 'event_at', natives) }}
 
 ),
 
@@ -57,7 +58,7 @@ trimmed as (
         source_row_number,
         source_line_problem,
         {{ raw_row_hash('game_events') }} as raw_row_hash,
-        {{ trimmed_raw_columns('game_events') }}
+        {{ trimmed_raw_columns('game_events', natives) }}
     from source
     {{ appended_raw_rows('game_events', 'log_start') }}  -- noqa: PRS
 
@@ -76,11 +77,11 @@ typed as (
         {{ category_value('game_events', column) }} as {{ column }}, -- noqa: LT02
         {%- endfor %}
         -- `level` is the raw log's column name (docs/design.md section 1); RF04 waived
-        {{ parse_integer('level_text') }} as level, -- noqa: RF04
-        {{ parse_number('revenue_usd_text') }} as revenue_usd,
-        {{ parse_date('install_date_text') }} as install_date,
-        {{ parse_utc_timestamp('event_at_text') }} as event_at,
-        {{ parse_utc_timestamp('ingested_at_text') }} as ingested_at
+        {{ typed_raw_value('level', 'integer', natives) }} as level, -- noqa: RF04
+        {{ typed_raw_value('revenue_usd', 'number', natives) }} as revenue_usd,
+        {{ typed_raw_value('install_date', 'date', natives) }} as install_date,
+        {{ typed_raw_value('event_at', 'timestamp', natives) }} as event_at,
+        {{ typed_raw_value('ingested_at', 'timestamp', natives) }} as ingested_at
     from trimmed
 
 ),
