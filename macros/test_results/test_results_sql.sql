@@ -7,8 +7,10 @@
 {% macro test_results_sql() -%}
     {%- set selects = [] -%}
     {%- if execute -%}
-        {%- for test_node in reportable_test_nodes() -%}
-            {%- do selects.append(test_result_select(test_node)) -%}
+        {%- set test_nodes = reportable_test_nodes() -%}
+        {%- set columns = stored_failure_columns(test_nodes) -%}
+        {%- for test_node in test_nodes -%}
+            {%- do selects.append(test_result_select(test_node, columns)) -%}
         {%- endfor -%}
     {%- endif -%}
     {%- if selects | length == 0 -%}
@@ -18,8 +20,8 @@
 {%- endmacro %}
 
 
-{% macro test_result_select(test_node) -%}
-    {%- set info = test_node_info(test_node) -%}
+{% macro test_result_select(test_node, columns = {}) -%}
+    {%- set info = test_node_info(test_node, columns) -%}
     {%- set relation = info.relation -%}
     select
         {{ sql_text_literal(invocation_id) }} as invocation_id,
@@ -91,8 +93,10 @@
 {% macro test_failures_daily_sql() -%}
     {%- set selects = [] -%}
     {%- if execute -%}
-        {%- for test_node in reportable_test_nodes() -%}
-            {%- set info = test_node_info(test_node) -%}
+        {%- set test_nodes = reportable_test_nodes() -%}
+        {%- set columns = stored_failure_columns(test_nodes) -%}
+        {%- for test_node in test_nodes -%}
+            {%- set info = test_node_info(test_node, columns) -%}
             {%- if info.relation is not none and info.has_failure_date -%}
                 {%- do selects.append(test_failures_daily_select(info)) -%}
             {%- endif -%}
@@ -137,8 +141,9 @@
 
 
 {#- Everything the result queries need to know about one test node (or empty values for
-    none, which the queries use to render a typed empty select). -#}
-{% macro test_node_info(test_node) -%}
+    none, which the queries use to render a typed empty select); `columns`:
+    stored_failure_columns of the tests. -#}
+{% macro test_node_info(test_node, columns = {}) -%}
     {%- if test_node is none -%}
         {{ return({
             'unique_id': none, 'name': none, 'test_type': none, 'tested_model': none,
@@ -151,13 +156,9 @@
     {%- set kwargs = metadata.get('kwargs') or {} -%}
     {%- set attached_id = test_node.get('attached_node') or test_node.depends_on.nodes[0] -%}
     {%- set attached = graph.nodes.get(attached_id) or graph.sources.get(attached_id) or {} -%}
-    {%- set relation = stored_failures_relation(test_node) -%}
-    {%- set column_names = [] -%}
-    {%- if relation is not none -%}
-        {%- for column in adapter.get_columns_in_relation(relation) -%}
-            {%- do column_names.append(column.name | lower) -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- set relation = stored_failures_relation(test_node, columns) -%}
+    {%- set column_names = columns.get(stored_failure_key(test_node), []) if relation is not none
+        else [] -%}
     {{ return({
         'unique_id': test_node.unique_id,
         'name': test_node.name,
