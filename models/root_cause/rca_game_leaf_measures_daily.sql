@@ -124,31 +124,42 @@ active_days as (
 
 ),
 
+user_day_events as (
+
+    -- one row per user-day-leaf first: the joins below then run on user-days, not events
+    select
+        value_basis,
+        event_date,
+        {{ leaf_columns | join(', ') }},
+        user_id,
+        sum(case when event_name = 'session_start' then 1 else 0 end) as sessions,
+        sum(case when event_name = 'purchase' then 1 else 0 end) as purchases,
+        sum(case when event_name = 'purchase' then revenue_usd else 0 end) as revenue_usd,
+        sum(case when event_name = 'level_complete' then 1 else 0 end) as levels_completed
+    from computed_events
+    group by value_basis, event_date, {{ leaf_columns | join(', ') }}, user_id
+
+),
+
 user_days as (
 
+    -- first_days has one row per user, active_days one per user-day: no row is repeated
     select
-        events.value_basis,
-        events.event_date,
-        {{ leaf_columns | join(', ') }},
-        events.user_id,
-        max(case when first_days.first_event_date = events.event_date then 1 else 0 end)
-            as is_new,
-        max(case when next_day.user_id is not null then 1 else 0 end) as is_back_next_day,
-        sum(case when events.event_name = 'session_start' then 1 else 0 end) as sessions,
-        sum(case when events.event_name = 'purchase' then 1 else 0 end) as purchases,
-        sum(case when events.event_name = 'purchase' then events.revenue_usd else 0 end)
-            as revenue_usd,
-        sum(case when events.event_name = 'level_complete' then 1 else 0 end) as levels_completed
-    from computed_events as events
+        user_day_events.*,
+        case
+            when first_days.first_event_date = user_day_events.event_date then 1 else 0
+        end as is_new,
+        case when next_day.user_id is not null then 1 else 0 end as is_back_next_day
+    from user_day_events
     left join first_days
-        on events.value_basis = first_days.value_basis and events.user_id = first_days.user_id
+        on
+            user_day_events.value_basis = first_days.value_basis
+            and user_day_events.user_id = first_days.user_id
     left join active_days as next_day
         on
-            events.value_basis = next_day.value_basis
-            and events.user_id = next_day.user_id
-            and next_day.event_date = {{ dbt.dateadd('day', 1, 'events.event_date') }}
-    group by
-        events.value_basis, events.event_date, {{ leaf_columns | join(', ') }}, events.user_id
+            user_day_events.value_basis = next_day.value_basis
+            and user_day_events.user_id = next_day.user_id
+            and next_day.event_date = {{ dbt.dateadd('day', 1, 'user_day_events.event_date') }}
 
 ),
 
