@@ -9,9 +9,9 @@
       d1_retained_users: those of them with any event on the next day; d1_retention their
       share. Both null while the next day is not in the data (day >= the last event date).
     First-activity dates use every row of `relation`; `start_date` (SQL expression) only limits
-    the days computed. Each metric is one scan and one aggregation over every dimension at once
-    (GROUPING SETS, macros/marts/dimension_grouping_sets.sql), not one copy of the rows per
-    dimension. -#}
+    the days computed. The events are first summed per user, day and slice; each metric is then
+    one aggregation of those user-days over every dimension at once (GROUPING SETS,
+    macros/marts/dimension_grouping_sets.sql), not one copy of the rows per dimension. -#}
 {% macro game_daily_kpis(relation, dimensions, start_date=none) -%}
 
     with all_events as (
@@ -57,6 +57,25 @@
 
     ),
 
+    -- one row per user, day and slice first (several events each): the distinct counts over
+    -- every grouping set and the first-day join below then read user-days, not events
+    user_day_events as (
+
+        select
+            event_date,
+            {%- for dimension in dimensions %}
+            {{ dimension }},
+            {%- endfor %}
+            user_id,
+            sum(case when event_name = 'session_start' then 1 else 0 end) as sessions,
+            sum(case when event_name = 'purchase' then 1 else 0 end) as purchases,
+            sum(case when event_name = 'purchase' then revenue_usd end) as revenue_usd,
+            sum(case when event_name = 'level_complete' then 1 else 0 end) as levels_completed
+        from window_events
+        group by event_date, {% for dimension in dimensions %}{{ dimension }}, {% endfor %}user_id
+
+    ),
+
     event_metrics as (
 
         select
@@ -64,36 +83,36 @@
             {{ grouping_dimension_name(dimensions) }} as dimension_name,
             {{ grouping_dimension_value(dimensions) }} as dimension_value,
             count(distinct user_id) as dau,
-            cast(sum(case when event_name = 'session_start' then 1 else 0 end) as {{ dbt.type_bigint() }}) as sessions,
-            count(distinct case when event_name = 'purchase' then user_id end) as purchasers,
-            cast(sum(case when event_name = 'purchase' then 1 else 0 end) as {{ dbt.type_bigint() }}) as purchases,
-            coalesce(sum(case when event_name = 'purchase' then revenue_usd end), 0) as revenue_usd,
-            cast(sum(case when event_name = 'level_complete' then 1 else 0 end) as {{ dbt.type_bigint() }}) as levels_completed
-        from window_events
+            cast(sum(sessions) as {{ dbt.type_bigint() }}) as sessions,
+            count(distinct case when purchases > 0 then user_id end) as purchasers,
+            cast(sum(purchases) as {{ dbt.type_bigint() }}) as purchases,
+            coalesce(sum(revenue_usd), 0) as revenue_usd,
+            cast(sum(levels_completed) as {{ dbt.type_bigint() }}) as levels_completed
+        from user_day_events
         group by {{ dimension_grouping_sets('event_date', dimensions) }}
         having {{ grouping_dimension_not_null(dimensions) }}
 
     ),
 
-    -- each event of a user on their first day, with whether they came back the next day
+    -- each user-day-slice of a user on their first day, with whether they came back the next day
     first_day_events as (
 
         select
-            window_events.event_date,
+            user_day_events.event_date,
             {%- for dimension in dimensions %}
-            window_events.{{ dimension }},
+            user_day_events.{{ dimension }},
             {%- endfor %}
-            window_events.user_id,
+            user_day_events.user_id,
             next_days.user_id as retained_user_id
-        from window_events
+        from user_day_events
         inner join user_first_days
             on
-                window_events.user_id = user_first_days.user_id
-                and window_events.event_date = user_first_days.first_event_date
+                user_day_events.user_id = user_first_days.user_id
+                and user_day_events.event_date = user_first_days.first_event_date
         left join user_days as next_days
             on
-                window_events.user_id = next_days.user_id
-                and next_days.event_date = cast({{ dbt.dateadd('day', 1, 'window_events.event_date') }} as date)
+                user_day_events.user_id = next_days.user_id
+                and next_days.event_date = cast({{ dbt.dateadd('day', 1, 'user_day_events.event_date') }} as date)
 
     ),
 
