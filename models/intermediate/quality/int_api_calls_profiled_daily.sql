@@ -94,6 +94,26 @@ dated as (
 
 ),
 
+repeated_ids as (
+
+    {{ repeated_ids('dated', 'call_id', 'signal_date') }}
+
+),
+
+dated_ids as (
+
+    -- each row with its id when that id repeats on the row's day (macro repeated_ids)
+    select
+        dated.*,
+        repeated_ids.call_id as repeated_call_id
+    from dated
+    left join repeated_ids
+        on
+            dated.signal_date = repeated_ids.signal_date
+            and dated.call_id = repeated_ids.call_id
+
+),
+
 missing_columns as (
 
     -- the column most often missing per day and slice, for the signal's detail text
@@ -108,7 +128,7 @@ profiled_slices as (
         {{ grouping_dimension_name(slice_dimensions) }} as slice_dimension,
         {{ grouping_dimension_value(slice_dimensions) }} as slice_value,
         count(*) as row_count,
-        count(call_id) - count(distinct call_id) as duplicate_id_rows,
+        count(repeated_call_id) - count(distinct repeated_call_id) as duplicate_id_rows,
         sum(missing_required_row) as missing_required_rows,
         sum(invalid_value_row) as invalid_value_rows,
         sum(noncanonical_status_row) as noncanonical_status_rows,
@@ -117,7 +137,7 @@ profiled_slices as (
         sum(implausible_timestamp_row) as implausible_timestamp_rows,
         sum(late_arrival_row) as late_arrival_rows,
         {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
-    from dated
+    from dated_ids
     group by {{ dimension_grouping_sets('signal_date', slice_dimensions) }}  -- noqa: PRS
     having {{ grouping_dimension_not_null(slice_dimensions, 'slice_value') }}
 

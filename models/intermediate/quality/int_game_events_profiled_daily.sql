@@ -30,6 +30,26 @@ dated as (
 
 ),
 
+repeated_ids as (
+
+    {{ repeated_ids('dated', 'event_id', 'signal_date') }}
+
+),
+
+dated_ids as (
+
+    -- each row with its id when that id repeats on the row's day (macro repeated_ids)
+    select
+        dated.*,
+        repeated_ids.event_id as repeated_event_id
+    from dated
+    left join repeated_ids
+        on
+            dated.signal_date = repeated_ids.signal_date
+            and dated.event_id = repeated_ids.event_id
+
+),
+
 missing_columns as (
 
     -- the column most often missing per day and slice, for the signal's detail text
@@ -44,7 +64,7 @@ profiled_slices as (
         {{ grouping_dimension_name(slice_dimensions) }} as slice_dimension,
         {{ grouping_dimension_value(slice_dimensions) }} as slice_value,
         count(*) as row_count,
-        count(event_id) - count(distinct event_id) as duplicate_id_rows,
+        count(repeated_event_id) - count(distinct repeated_event_id) as duplicate_id_rows,
         sum(missing_required_row) as missing_required_rows,
         sum(invalid_value_row) as invalid_value_rows,
         sum(unknown_event_name_row) as unknown_event_name_rows,
@@ -58,9 +78,22 @@ profiled_slices as (
         sum(implausible_timestamp_row) as implausible_timestamp_rows,
         sum(late_arrival_row) as late_arrival_rows,
         {{ percentile_cont('ingestion_lag_hours', 0.95) }} as ingestion_lag_p95_hours
-    from dated
+    from dated_ids
     group by {{ dimension_grouping_sets('signal_date', slice_dimensions) }}  -- noqa: PRS
     having {{ grouping_dimension_not_null(slice_dimensions, 'slice_value') }}
+
+),
+
+user_days as (
+
+    -- one row per user, day and slice (several events each) before the distinct counts
+    select
+        event_date,
+        {{ slice_dimensions | join(', ') }},
+        user_id,
+        max(case when is_bot then 1 else 0 end) as is_bot_user
+    from facts
+    group by event_date, {{ slice_dimensions | join(', ') }}, user_id
 
 ),
 
@@ -71,8 +104,8 @@ bot_slices as (
         {{ grouping_dimension_name(slice_dimensions) }} as slice_dimension,
         {{ grouping_dimension_value(slice_dimensions) }} as slice_value,
         count(distinct user_id) as user_count,
-        count(distinct case when is_bot then user_id end) as bot_users
-    from facts
+        count(distinct case when is_bot_user = 1 then user_id end) as bot_users
+    from user_days
     group by {{ dimension_grouping_sets('event_date', slice_dimensions) }}  -- noqa: PRS
     having {{ grouping_dimension_not_null(slice_dimensions, 'slice_value') }}
 
