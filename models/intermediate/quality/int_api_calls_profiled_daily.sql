@@ -1,10 +1,9 @@
-{#- Raw quality counts of the API-call log per (signal_date, slice), one row per rate signal:
-    the numerators and denominators quality_signals_daily turns into signals. Read from staging
-    (every raw row, quarantined ones included, before dedup and normalisation: the defects must
-    be visible) plus the marts' latency-unit detection, so the signal and the correction agree.
-    signal_date = the row's attributed day: its call day, or its ingestion day when the call
-    time is missing or implausible (the day that lost the row). Slices: every KPI dimension
-    and client_type. -#}
+{#- Raw quality counts of the API-call log per (signal_date, slice), one row per rate signal: the
+    numerators and denominators quality_signals_daily turns into signals. Read from staging (every
+    raw row, quarantined ones too, before dedup and normalisation: defects must be visible) and
+    the marts' latency-unit detection, so the signal and the correction agree. signal_date = the
+    row's attributed day: its call day, or its ingestion day when the call time is missing or
+    implausible (the day that lost the row). Slices: every KPI dimension and client_type. -#}
 {%- set slice_dimensions = var('quality_slice_dimensions')['api_calls'] -%}
 {#- Required columns (docs/raw-schemas.md), typed: null = missing, empty or unparseable. -#}
 {%- set required_columns = [
@@ -102,7 +101,6 @@ repeated_ids as (
 
 dated_ids as (
 
-    -- each row with its id when that id repeats on the row's day (macro repeated_ids)
     select
         dated.*,
         repeated_ids.call_id as repeated_call_id

@@ -38,7 +38,6 @@ repeated_ids as (
 
 dated_ids as (
 
-    -- each row with its id when that id repeats on the row's day (macro repeated_ids)
     select
         dated.*,
         repeated_ids.event_id as repeated_event_id
