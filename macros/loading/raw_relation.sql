@@ -7,10 +7,10 @@
     - Labels (`injected_incidents`) are optional: with labels 'none', or in files mode when the
       file is missing, an empty relation with the same columns.
     - Optional columns (optional_raw_columns) missing from an older file are read as null.
-    - Typed Parquet columns staging can use as they are (native_raw_columns) come also as
-      `<column>__native`.
+    - Each column of `natives` (native_raw_columns: typed Parquet columns staging uses as they
+      are) comes also as `<column>__native`.
     - A log with a header but no data rows stops the build (assert_raw_not_empty). -#}
-{% macro raw_relation(name) -%}
+{% macro raw_relation(name, natives = {}) -%}
     {%- set columns = raw_columns(name) -%}
     {%- set is_labels = name == 'injected_incidents' -%}
     {%- if is_labels and var('labels') == 'none' -%}
@@ -26,7 +26,7 @@
         {%- endif -%}
         {%- set absent = assert_raw_columns(name, path, format) -%}
         {%- set present = columns | reject('in', absent) | list -%}
-        {%- set relation = read_raw_file(path, format, present, native_raw_columns(name)) -%}
+        {%- set relation = read_raw_file(path, format, present, natives) -%}
         {%- do assert_raw_not_empty(name, relation, 'file ' ~ path) -%}
         {{ return(null_padded_relation(relation, absent)) }}
     {%- elif var('raw_source') == 'seed' and target.type == 'spark' -%}

@@ -13,3 +13,16 @@
     group by {{ day_column }}, {{ id_column }}
     having count(*) > 1
 {%- endmacro %}
+
+{#- Every row of `relation` with its id as `repeated_<id_column>` when `repeated` (the CTE of
+    repeated_ids over the same rows) holds its (day, id), null otherwise. -#}
+{% macro with_repeated_ids(relation, repeated, id_column, day_column) -%}
+    select
+        {{ relation }}.*,
+        {{ repeated }}.{{ id_column }} as repeated_{{ id_column }}
+    from {{ relation }}
+    left join {{ repeated }}
+        on
+            {{ relation }}.{{ day_column }} = {{ repeated }}.{{ day_column }}
+            and {{ relation }}.{{ id_column }} = {{ repeated }}.{{ id_column }}
+{%- endmacro %}

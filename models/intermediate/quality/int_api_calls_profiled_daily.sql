@@ -101,14 +101,7 @@ repeated_ids as (
 
 dated_ids as (
 
-    select
-        dated.*,
-        repeated_ids.call_id as repeated_call_id
-    from dated
-    left join repeated_ids
-        on
-            dated.signal_date = repeated_ids.signal_date
-            and dated.call_id = repeated_ids.call_id
+    {{ with_repeated_ids('dated', 'repeated_ids', 'call_id', 'signal_date') }}
 
 ),
 

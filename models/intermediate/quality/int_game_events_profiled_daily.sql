@@ -38,14 +38,7 @@ repeated_ids as (
 
 dated_ids as (
 
-    select
-        dated.*,
-        repeated_ids.event_id as repeated_event_id
-    from dated
-    left join repeated_ids
-        on
-            dated.signal_date = repeated_ids.signal_date
-            and dated.event_id = repeated_ids.event_id
+    {{ with_repeated_ids('dated', 'repeated_ids', 'event_id', 'signal_date') }}
 
 ),
 

@@ -33,7 +33,7 @@
 -- read twice (log_times, trimmed): inlined, not stored (macro not_materialized)
 with source as {{ not_materialized() }} (
 
-    select * from {{ raw_relation('api_calls') }}
+    select * from {{ raw_relation('api_calls', natives) }}
 
 ),
 

@@ -35,7 +35,7 @@
 -- read twice (log_times, trimmed): inlined, not stored (macro not_materialized)
 with source as {{ not_materialized() }} (
 
-    select * from {{ raw_relation('game_events') }}
+    select * from {{ raw_relation('game_events', natives) }}
 
 ),
 
