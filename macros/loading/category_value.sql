@@ -7,13 +7,25 @@
       blank_after_cleaning / value_too_long, and never a slice of the naive figures).
     * unknown_category_columns: the names of the row's columns mapped to 'other', joined
       with ', ' (null when none), for the unknown_category_rate signal and quarantined-row
-      style inspection. -#}
+      style inspection.
+    A value with clean ends (clean_text_ends, DuckDB) is categorised as it is, without the
+    trimming regex; the same category either way. -#}
 {% macro category_value(dataset, column) -%}
-    {%- set vocabulary = var('category_vocabularies').get(dataset, {}).get(column, []) -%}
     {%- set raw = column ~ '_text' -%}
-    {%- set cleaned = trim_whitespace_and_controls(raw) -%}
+    {%- set clean_ends = kpi_trust.clean_text_ends(raw) | trim -%}
     case
         when {{ raw }} is null then null
+        {%- if clean_ends %}
+        when {{ clean_ends }} then {{ category_of_cleaned(dataset, column, raw) }}
+        {%- endif %}
+        else {{ category_of_cleaned(dataset, column, trim_whitespace_and_controls(raw)) }}
+    end
+{%- endmacro %}
+
+{#- The category of a present value already trimmed (`cleaned`, an SQL expression). -#}
+{% macro category_of_cleaned(dataset, column, cleaned) -%}
+    {%- set vocabulary = var('category_vocabularies').get(dataset, {}).get(column, []) -%}
+    case
         {%- if column == 'country' %}
         when {{ regex_match('upper(' ~ cleaned ~ ')', "'" ~ var('country_code_pattern') ~ "'") }}
             then upper({{ cleaned }})
