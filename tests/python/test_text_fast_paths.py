@@ -52,7 +52,9 @@ def _run(sql: str, values: list[str | None]) -> list[dict]:
         frame[f"{column}_text"] = frame["v"]
     with duckdb.connect() as con:
         con.register("strings_frame", frame)
-        con.execute(f"create table strings as select *, {REGEX_TRIM} as v_by_regex from strings_frame")
+        con.execute(
+            f"create table strings as select *, {REGEX_TRIM} as v_by_regex from strings_frame"
+        )
         result = con.sql(sql)
         names = result.columns
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
