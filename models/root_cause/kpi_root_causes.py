@@ -5,6 +5,9 @@ rca_game_leaves_daily.
 Why a dbt Python model: the search (kpi_trust.rca) is engine-independent Python shared with
 `kpi-trust rca`; dbt-duckdb runs this function in dbt's process, so the causes are built in the
 same `dbt build` as the verdicts they explain. Only the leaf-days of verdict days are read.
+Incremental: a run keeps the stored causes of every verdict row whose verdict and leaf-day rows
+are unchanged (inputs_fingerprint, kpi_trust.rca.carry) and searches the others; the table is
+then rewritten whole (strategy replace_all), so causes of verdicts that are gone go with them.
 Method, scores and parameters: docs/root-cause.md.
 """
 
@@ -19,24 +22,35 @@ def _days(relation, day_column, days):
 
 
 def model(dbt, session):
-    from kpi_trust.rca.warehouse import KPI_MEASURES, root_causes
+    from kpi_trust.rca import carry
+    from kpi_trust.rca.warehouse import DAY_COLUMN, root_causes
 
     top_k = int(dbt.config.get("rca_top_k"))
+    cubes = {
+        "api_calls": dbt.ref("rca_api_leaves_daily"),
+        "game_events": dbt.ref("rca_game_leaves_daily"),
+    }
+
+    def fingerprints(dataset, days):
+        cube_sql = cubes[dataset].sql_query()
+        return session.sql(carry.fingerprint_sql(cube_sql, DAY_COLUMN[dataset], days, top_k)).df()
+
     verdicts = (
         dbt.ref("kpi_verdicts_daily")
         .select("kpi_name, dimension_name, dimension_value, verdict, kpi_date")
         .df()
     )
-    wanted = {"api_calls": set(), "game_events": set()}
-    for row in verdicts.itertuples(index=False):
-        spec = KPI_MEASURES.get(row.kpi_name)
-        if spec is not None:
-            wanted[spec.dataset].add(pd.Timestamp(row.kpi_date).date().isoformat())
+    verdicts = carry.with_fingerprints(verdicts, fingerprints)
+    carried = None
+    if dbt.is_incremental:
+        carried, verdicts = carry.split_carried(
+            session.sql(f"select * from {dbt.this}").df(), verdicts
+        )
     leaves = {}
-    api = _days(dbt.ref("rca_api_leaves_daily"), "call_date", wanted["api_calls"])
-    if api is not None:
-        leaves["api_calls"] = api
-    game = _days(dbt.ref("rca_game_leaves_daily"), "event_date", wanted["game_events"])
-    if game is not None:
-        leaves["game_events"] = game
-    return root_causes(verdicts, leaves, top_k)
+    for dataset, part in verdicts.groupby("dataset", sort=True):
+        days = {day.isoformat() for day in part["_day"]}
+        leaves[dataset] = _days(cubes[dataset], DAY_COLUMN[dataset], days)
+    found = carry.attach_fingerprints(root_causes(verdicts, leaves, top_k), verdicts)
+    if carried is None or carried.empty:
+        return found
+    return pd.concat([carried[found.columns], found], ignore_index=True)

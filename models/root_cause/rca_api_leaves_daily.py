@@ -9,6 +9,8 @@ kpi_root_causes reads it for the API KPIs' anomalous days.
 Why a dbt Python model: the leaves are sparse (~1.4 calls per leaf-day on the default data) and
 days without calls are zeros; in SQL that meant every leaf on every day (1.6 M rows) and a
 same-weekday self-join (27 s); as a dense leaf x day array in numpy it takes about a second.
+Incremental by day like the leaf measures it reads: a run recomputes the last
+var('lookback_days') days from the weeks of measures before them (kpi_trust.rca.leaf_cubes).
 """
 
 LEAVES = ["api_name", "api_version", "region", "client_type", "document_type"]
@@ -25,20 +27,17 @@ PERCENTILES = ("p50_latency_ms", "p95_latency_ms", "p99_latency_ms")
 
 
 def model(dbt, session):
-    import pandas as pd
-    from kpi_trust.rca.baseline import leaf_expectations
+    from kpi_trust.rca.leaf_cubes import leaf_cube
 
-    frame = dbt.ref("rca_api_leaf_measures_daily").df()
-    parts = []
-    for basis, measures in frame.groupby("value_basis", sort=True):
-        part = leaf_expectations(
-            measures,
-            "call_date",
-            LEAVES,
-            MEASURES,
-            sparse_measures=PERCENTILES,
-            weeks=int(dbt.config.get("anomaly_season_periods")),
-            min_weeks=int(dbt.config.get("anomaly_min_season_periods")),
-        )
-        parts.append(part.assign(value_basis=basis))
-    return pd.concat(parts, ignore_index=True)
+    return leaf_cube(
+        dbt,
+        session,
+        dbt.ref("rca_api_leaf_measures_daily"),
+        "call_date",
+        LEAVES,
+        MEASURES,
+        weeks=int(dbt.config.get("anomaly_season_periods")),
+        min_weeks=int(dbt.config.get("anomaly_min_season_periods")),
+        lookback_days=int(dbt.config.get("lookback_days")),
+        sparse_measures=PERCENTILES,
+    )

@@ -2,7 +2,8 @@
 rca_game_leaf_measures_daily, and every leaf-day without activity that had some in the history
 window, with each measure's expected value, earlier days only (kpi_trust.rca.baseline: the
 total's same-weekday median split over the leaves by their share). kpi_root_causes reads it for
-the game KPIs' anomalous days. A dbt Python model for the reason given in rca_api_leaves_daily.
+the game KPIs' anomalous days. A dbt Python model for the reason given in rca_api_leaves_daily,
+incremental by day as it is (kpi_trust.rca.leaf_cubes).
 """
 
 LEAVES = ["platform", "country", "acquisition_channel", "install_week"]
@@ -19,19 +20,16 @@ MEASURES = [
 
 
 def model(dbt, session):
-    import pandas as pd
-    from kpi_trust.rca.baseline import leaf_expectations
+    from kpi_trust.rca.leaf_cubes import leaf_cube
 
-    frame = dbt.ref("rca_game_leaf_measures_daily").df()
-    parts = []
-    for basis, measures in frame.groupby("value_basis", sort=True):
-        part = leaf_expectations(
-            measures,
-            "event_date",
-            LEAVES,
-            MEASURES,
-            weeks=int(dbt.config.get("anomaly_season_periods")),
-            min_weeks=int(dbt.config.get("anomaly_min_season_periods")),
-        )
-        parts.append(part.assign(value_basis=basis))
-    return pd.concat(parts, ignore_index=True)
+    return leaf_cube(
+        dbt,
+        session,
+        dbt.ref("rca_game_leaf_measures_daily"),
+        "event_date",
+        LEAVES,
+        MEASURES,
+        weeks=int(dbt.config.get("anomaly_season_periods")),
+        min_weeks=int(dbt.config.get("anomaly_min_season_periods")),
+        lookback_days=int(dbt.config.get("lookback_days")),
+    )
