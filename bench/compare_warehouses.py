@@ -6,9 +6,11 @@ and, for every table of the chosen schemas in the first file, checks that the se
 it with the same columns and the same rows (EXCEPT ALL both ways, so duplicates count).
 
 History tables keyed by run (dbt_test_results, dbt_test_failures_daily, gx_validation_results)
-are skipped by default, and so are columns holding invocation ids and run timestamps: two builds
-never share those. Tables only in the second file are listed but are not a difference (a
-refactor may add intermediate models).
+are skipped by default, and so are columns holding invocation ids and run timestamps (two builds
+never share those) and kpi_root_causes.inputs_fingerprint (a hash of the exact bits of the leaf
+cube's floats, which vary with DuckDB's parallel sums; it decides what an incremental run
+searches again, it is not a result). Tables only in the second file are listed but are not a
+difference (a refactor may add intermediate models).
 
 Floating-point columns are compared rounded (--float-digits, default 9 decimals): DuckDB sums
 doubles in parallel, so two builds of the SAME code differ in the last bits of some sums
@@ -35,6 +37,7 @@ import duckdb
 DEFAULT_SCHEMAS = ("main",)
 HISTORY_TABLES = ("dbt_test_results", "dbt_test_failures_daily", "gx_validation_results")
 RUN_COLUMNS = ("invocation_id", "run_id", "run_at", "run_started_at")
+IGNORED_COLUMNS = (*RUN_COLUMNS, "inputs_fingerprint")
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 DEFAULT_FLOAT_DIGITS = 9
 DEFAULT_REL_TOL = 1e-9
@@ -181,7 +184,7 @@ def compare_warehouses(
     after: Path,
     schemas: tuple[str, ...] = DEFAULT_SCHEMAS,
     skipped_tables: tuple[str, ...] = HISTORY_TABLES,
-    ignored_columns: tuple[str, ...] = RUN_COLUMNS,
+    ignored_columns: tuple[str, ...] = IGNORED_COLUMNS,
     float_digits: int = DEFAULT_FLOAT_DIGITS,
     rel_tol: float = DEFAULT_REL_TOL,
 ) -> tuple[list[TableDiff], list[str]]:
@@ -234,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ignore-column",
         action="append",
-        default=list(RUN_COLUMNS),
+        default=list(IGNORED_COLUMNS),
         help="column left out of every comparison (repeatable; run ids/timestamps always are)",
     )
     parser.add_argument(

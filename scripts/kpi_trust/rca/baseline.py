@@ -39,27 +39,28 @@ def leaf_expectations(
     activity or an expectation, with ``expected_<measure>`` and ``n_periods`` beside each
     measure. A day missing from ``frame`` is 0 for every measure except ``sparse_measures``
     (percentiles: no calls, no value), whose missing days are skipped by the median.
-    Earlier days only: no look-ahead. The calendar runs from the first to the last day of
-    ``frame``; the weeks of history a day has count from ``log_first_day`` (default: the
-    frame's first day). ``output_from``: only days from it on are returned, and ``frame`` needs
-    only the ``7 * weeks`` days before it (``history_start``), as an incremental run reads."""
+    Earlier days only: no look-ahead. The calendar runs from the first to the last day.
+    ``output_from``: only days from it on are returned, and ``frame`` needs only the
+    ``7 * weeks`` days before it (``history_start``), as an incremental run reads; then
+    ``log_first_day`` (the whole log's first day) says where the calendar starts when no row
+    falls on the first days of that window. The weeks of history of every returned day are
+    then those of the full calculation (``weeks`` as soon as the window is read whole)."""
     days = pd.to_datetime(frame[day_column]).dt.normalize()
-    log_first = days.min() if log_first_day is None else pd.Timestamp(log_first_day)
     first = days.min()
     if output_from is not None and len(frame):
         # the calendar reaches back to the history window (or the log's start), whatever the
         # first day with a row: every same-weekday day looked up lies on it
+        log_first = first if log_first_day is None else pd.Timestamp(log_first_day)
         first = min(first, max(history_start(output_from, weeks), log_first))
     n_days = int((days.max() - first).days) + 1 if len(frame) else 0
     day_index = (days - first).dt.days.to_numpy()
-    offset = (first - log_first).days if len(frame) else 0
     leaf_index = frame.groupby(leaf_columns, sort=True, dropna=False).ngroup().to_numpy()
     leaves = (
         frame[leaf_columns].assign(_leaf=leaf_index).drop_duplicates("_leaf").sort_values("_leaf")
     )
     n_leaves = len(leaves)
     # weeks of history each day has (the same for every leaf: the log's calendar)
-    available = np.minimum((np.arange(n_days) + offset) // 7, weeks)
+    available = np.minimum(np.arange(n_days) // 7, weeks)
     first_measure = measures[0]
     dense_first = np.zeros((n_leaves, n_days))
     dense_first[leaf_index, day_index] = frame[first_measure].to_numpy(dtype=float)
