@@ -35,13 +35,16 @@ def leaf_cube(
     delete+insert by ``day_column``). The model reads its config itself (dbt exposes to a
     Python model only the keys its own source reads with dbt.config.get)."""
     relation = measures
-    log_first = dict(
-        relation.aggregate(f"value_basis, min({day_column})", "value_basis").fetchall()
-    )
+    # the log's first day per basis matters only when a window is cut out of the measures;
+    # a full build reads every day, so the frame's own first day is the log's
+    log_first: dict[str, object] = {}
     output_from = None
     if dbt.is_incremental:
         newest = session.sql(f"select max({day_column}) from {dbt.this}").fetchall()[0][0]
         if newest is not None:
+            log_first = dict(
+                relation.aggregate(f"value_basis, min({day_column})", "value_basis").fetchall()
+            )
             output_from = newest - dt.timedelta(days=lookback_days)
             start = history_start(output_from, weeks).date().isoformat()
             relation = relation.filter(f"{day_column} >= date '{start}'")
@@ -55,7 +58,7 @@ def leaf_cube(
             sparse_measures=sparse_measures,
             weeks=weeks,
             min_weeks=min_weeks,
-            log_first_day=log_first[basis],
+            log_first_day=log_first.get(basis),
             output_from=output_from,
         )
         parts.append(part.assign(value_basis=basis))
