@@ -11,7 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-TS_PATTERN = r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)(?:Z|\+00(?::?00)?)?$"
+# date, time, first six fraction digits (up to nine accepted, the rest truncated: raw-schemas.md)
+TS_PATTERN = (
+    r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:(\.\d{1,6})\d{0,3})?(?:Z|\+00(?::?00)?)?$"
+)
 NUMBER_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 INTEGER_PATTERN = r"^[+-]?\d+(?:\.0*)?$"
 KNOWN_EVENTS = {"session_start", "level_complete", "purchase"}
@@ -38,7 +41,8 @@ def read_raw(path: Path) -> pd.DataFrame:
 
 def parse_ts(text: pd.Series) -> pd.Series:
     parts = text.where(text.str.contains(YEAR_PATTERN, na=False)).str.extract(TS_PATTERN)
-    return pd.to_datetime(parts[0] + " " + parts[1], errors="coerce", format="ISO8601")
+    text = parts[0] + " " + parts[1] + parts[2].fillna("")
+    return pd.to_datetime(text, errors="coerce", format="ISO8601")
 
 
 def parse_number(text: pd.Series) -> pd.Series:
