@@ -51,6 +51,7 @@ def model(dbt, session):
         days = {day.isoformat() for day in part["_day"]}
         leaves[dataset] = _days(cubes[dataset], DAY_COLUMN[dataset], days)
     found = carry.attach_fingerprints(root_causes(verdicts, leaves, top_k), verdicts)
-    if carried is None or carried.empty:
-        return found
-    return pd.concat([carried[found.columns], found], ignore_index=True)
+    if carried is not None and not carried.empty:
+        found = pd.concat([carried[found.columns], found], ignore_index=True)
+    # a DATE like the verdicts' (pandas reads DuckDB dates as datetimes)
+    return found.assign(kpi_date=pd.to_datetime(found["kpi_date"]).dt.date)
