@@ -67,7 +67,9 @@ def test_edges(compiled_sql: str) -> None:
     assert _parse(compiled_sql, values) == [expected for _, expected in EDGES]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.tuples(
@@ -83,8 +85,7 @@ def test_edges(compiled_sql: str) -> None:
 def test_any_spelling(compiled_sql: str, cases: list) -> None:
     texts = [_spell(instant, digits, sep, suffix) for instant, digits, sep, suffix in cases]
     expected = [
-        _truncated(instant, digits) if len(digits) <= 9 else None
-        for instant, digits, _, _ in cases
+        _truncated(instant, digits) if len(digits) <= 9 else None for instant, digits, _, _ in cases
     ]
     assert _parse(compiled_sql, texts) == expected, texts
 
