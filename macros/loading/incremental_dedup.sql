@@ -18,7 +18,7 @@
 {%- endmacro %}
 
 {#- restart_dedup_when_restaged: the pre-hook that empties the table, so the run recomputes every
-    id, when staging staged every row again because the log's period start moved (its
+    id (every row, for int_game_events_flagged), when staging staged every row again because the log's period start moved (its
     log_first_ingested_at differs from the one the table was built from): quarantine decisions
     of old rows may have changed, and an id whose copies are all quarantined now must go. Also
     when the table predates its log_first_ingested_at column. Outside an incremental run:
@@ -30,4 +30,13 @@
     where {{ log_start_moved(staging) }}
     {%- endif %}
     {%- endif %}
+{%- endmacro %}
+
+{#- staged_since_last_run: on an incremental run of a model with one row per staged row
+    (int_game_events_flagged), the WHERE clause keeping the staged rows it does not hold yet (file
+    positions after the largest it holds). Outside an incremental run: nothing, every row. -#}
+{% macro staged_since_last_run() -%}
+    {%- if is_incremental() -%}
+    where source_row_number > (select coalesce(max(source_row_number), 0) from {{ this }})
+    {%- endif -%}
 {%- endmacro %}

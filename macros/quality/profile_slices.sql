@@ -5,15 +5,21 @@
     (where a naive query puts them). `relation` has recorded_date, signal_date, each of
     `dimensions` and the 0/1 column implausible_timestamp_row; output: signal_date,
     slice_dimension, slice_value, recorded_implausible_rows for every slice (one GROUPING SETS
-    pass, macros/marts/dimension_grouping_sets.sql). -#}
-{% macro implausible_rows_on_recorded_day(relation, dimensions) -%}
+    pass, macros/marts/dimension_grouping_sets.sql). Rows without a signal_date do not count.
+    `since` (profile_days_start): only the days from then on. -#}
+{% macro implausible_rows_on_recorded_day(relation, dimensions, since=none) -%}
     select
         recorded_date as signal_date,
         {{ grouping_dimension_name(dimensions) }} as slice_dimension,
         {{ grouping_dimension_value(dimensions) }} as slice_value,
         count(*) as recorded_implausible_rows
     from {{ relation }}
-    where implausible_timestamp_row = 1 and recorded_date <> signal_date
+    where
+        implausible_timestamp_row = 1
+        and recorded_date <> signal_date
+        {%- if since %}
+        and recorded_date >= date '{{ since }}'
+        {%- endif %}
     group by {{ dimension_grouping_sets('recorded_date', dimensions) }}
     having {{ grouping_dimension_not_null(dimensions, 'slice_value') }}
 {%- endmacro %}

@@ -3,8 +3,9 @@
     (denominator none = the numerator is the measure itself). The detail context of
     required_field_null_rate (the column most often missing) comes from the CTE
     `missing_columns` (signal_date, slice_dimension, slice_value, quarantine_column,
-    column_rank). Output columns: the profile contract of int_*_profiled_daily. -#}
-{% macro unpivot_profile_measures(dataset, measures) -%}
+    column_rank). Output columns: the profile contract of int_*_profiled_daily, then
+    `log_start` (staged_log_start) as log_first_ingested_at. -#}
+{% macro unpivot_profile_measures(dataset, measures, log_start) -%}
     {%- for signal_name, scope, numerator, denominator in measures %}
         {%- if not loop.first %}
             union all
@@ -27,7 +28,8 @@
             {%- else %}
                 cast({{ denominator }} as {{ type_double() }}) as denominator,
             {%- endif %}
-            profiled.signal_date
+            profiled.signal_date,
+            {{ log_start }} as log_first_ingested_at
         from profiled
         {%- if signal_name == 'required_field_null_rate' %}
             left join missing_columns

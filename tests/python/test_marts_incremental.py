@@ -19,8 +19,18 @@ SELECT = [
     "+quarantined_rows",
     "+rca_api_leaf_measures_daily",
     "+rca_game_leaf_measures_daily",
+    "+int_quality_rate_signals",
+    "+int_event_type_counts_daily",
     "--indirect-selection",
     "cautious",
+]
+# The quality profiles, incremental by day (macro profile_days_start).
+PROFILE_TABLES = [
+    "intermediate.int_game_events_flagged",
+    "intermediate.int_api_calls_profiled_daily",
+    "intermediate.int_game_events_profiled_daily",
+    "intermediate.int_conflicting_duplicates_profiled_daily",
+    "intermediate.int_event_type_counts_daily",
 ]
 INCREMENTAL_TABLES = [
     "staging.stg_api_gateway__api_calls",
@@ -36,18 +46,22 @@ INCREMENTAL_TABLES = [
     "kpi_daily",
     "rca_api_leaf_measures_daily",
     "rca_game_leaf_measures_daily",
+    *PROFILE_TABLES,
 ]
 LOOKBACK_DAYS = 4
 VARS = ["--vars", f"{{lookback_days: {LOOKBACK_DAYS}}}"]
 TIMESTAMPS = {"api_calls": "requested_at", "game_events": "event_at"}
 # The staging and dedup tests: the two logs staged and deduplicated, nothing after them.
+# (and the quality profiles, which keep the same bookkeeping column)
 STAGED_SELECT = [
     "--select", "+int_api_calls_deduplicated", "+int_game_events_deduplicated",
+    "+int_quality_rate_signals", "+int_event_type_counts_daily",
     "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
 ]  # fmt: skip
 STAGED_TABLES = [
     "staging.stg_api_gateway__api_calls", "staging.stg_game_telemetry__game_events",
     "intermediate.int_api_calls_deduplicated", "intermediate.int_game_events_deduplicated",
+    *PROFILE_TABLES,
 ]  # fmt: skip
 
 
@@ -220,3 +234,81 @@ def test_a_backfill_that_moves_the_log_start_restages_and_rededuplicates(small_w
     full = snapshot(db, STAGED_TABLES)
     for table in STAGED_TABLES:
         pd.testing.assert_frame_equal(incremental[table], full[table], obj=table)
+
+
+def test_profiles_with_a_new_slice_an_absent_slice_and_an_old_id_copied(small_warehouse, tmp_path):
+    """The profiles' incremental runs equal a full refresh where a day outside the lookback
+    changes or a slice has no row in the days profiled again. First build: the log up to its
+    last day, plus country 'QQ' and API region 'zz-rare-1' seen once early and never again.
+    - Run 2 appends a row of API region 'zz-new-1', never seen: every past day gains its zero
+      row, so the API profile is computed whole (profile_days_start gives none).
+    - Run 3 appends the last day and a valid game event of a day outside the lookback, copied
+      with another time: a conflicting duplicate, so that old day's conflicting_duplicate_rate
+      changes (the conflicting profile profiles again every day holding a copy of an id copied
+      now); 'QQ' and 'zz-rare-1' still get their zero rows on the days profiled again (the
+      stored slices join the grid)."""
+    seeds, raw = tmp_path / "seeds", small_warehouse.raw_dir
+    env = dbt_env(tmp_path, seed_dir=seeds)
+    select = [*SELECT, *VARS, "--exclude-resource-type", "test",
+              "--exclude-resource-type", "unit_test"]  # fmt: skip
+    game = pd.read_csv(raw / "game_events.csv", dtype=str, keep_default_na=False)
+    last_day = pd.to_datetime(game["ingested_at"], format="ISO8601").max().normalize()
+    write_landed_by(raw, seeds, last_day, append_rest=False)
+    before = {name: pd.read_csv(seeds / f"{name}.csv", dtype=str, keep_default_na=False)
+              for name in TIMESTAMPS}  # fmt: skip
+    rare = {
+        "game_events": before["game_events"].iloc[[10]].assign(event_id="x-rare", country="QQ"),
+        "api_calls": before["api_calls"].iloc[[10]].assign(call_id="x-rare", region="zz-rare-1"),
+    }
+    new_region = before["api_calls"].iloc[[-1]].assign(call_id="x-new", region="zz-new-1")
+    logs = {name: [before[name], rare[name]] for name in TIMESTAMPS}
+
+    def build(**appended: pd.DataFrame) -> None:
+        for name, rows in appended.items():
+            logs[name].append(rows)
+        for name, parts in logs.items():
+            pd.concat(parts).to_csv(seeds / f"{name}.csv", index=False)
+        run_dbt(["build", *select], env)
+
+    build()
+    build(api_calls=new_region)
+    db = tmp_path / "kpi.duckdb"
+    old_day = (last_day - pd.Timedelta(days=LOOKBACK_DAYS + 6)).date()
+    with duckdb.connect(str(db), read_only=True) as con:
+        old_id = con.execute(
+            "select min(event_id) from intermediate.int_game_events_deduplicated "
+            "where event_date = ? and copy_count = 1",
+            [old_day],
+        ).fetchall()[0][0]
+    write_landed_by(raw, seeds, last_day, append_rest=True)
+    after = {name: pd.read_csv(seeds / f"{name}.csv", dtype=str, keep_default_na=False)
+             for name in TIMESTAMPS}  # fmt: skip
+    newest = after["game_events"].iloc[-1]
+    copy = before["game_events"][before["game_events"]["event_id"] == old_id]
+    copy = copy.assign(event_at=newest["event_at"], ingested_at=newest["ingested_at"])
+    rest = {name: after[name].iloc[len(before[name]) :] for name in TIMESTAMPS}
+    build(api_calls=rest["api_calls"], game_events=pd.concat([rest["game_events"], copy]))
+    incremental = snapshot(db, PROFILE_TABLES)
+    compiled = tmp_path / "target" / "compiled" / "kpi_trust" / "models" / "intermediate"
+    for model in ["int_api_calls_profiled_daily", "int_game_events_profiled_daily",
+                  "int_conflicting_duplicates_profiled_daily"]:  # fmt: skip
+        assert "date '" in (compiled / "quality" / f"{model}.sql").read_text(), model
+
+    run_dbt(["build", *select, "--full-refresh"], env)
+    full = snapshot(db, PROFILE_TABLES)
+    for table in PROFILE_TABLES:
+        pd.testing.assert_frame_equal(incremental[table], full[table], obj=table)
+    conflicts = full["intermediate.int_conflicting_duplicates_profiled_daily"]
+    on_old_day = conflicts[
+        (conflicts.dataset == "game_events")
+        & (conflicts.slice_value == "all")
+        & (pd.to_datetime(conflicts.signal_date) == pd.Timestamp(old_day))
+    ]
+    assert on_old_day["numerator"].iloc[0] >= 1
+    for table, value in [("int_game_events_profiled_daily", "QQ"),
+                         ("int_api_calls_profiled_daily", "zz-rare-1"),
+                         ("int_api_calls_profiled_daily", "zz-new-1")]:  # fmt: skip
+        volume = full[f"intermediate.{table}"].query("signal_name == 'row_count_robust_z'")
+        rows = volume[volume.slice_value == value]
+        assert set(rows["signal_date"]) == set(volume["signal_date"]), value  # every day
+        assert rows["numerator"].sum() == 1, value

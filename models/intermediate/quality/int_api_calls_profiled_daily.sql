@@ -3,7 +3,8 @@
     raw row, quarantined ones too, before dedup and normalisation: defects must be visible) and
     the marts' latency-unit detection, so the signal and the correction agree. signal_date = the
     row's attributed day: its call day, or its ingestion day when the call time is missing or
-    implausible (the day that lost the row). Slices: every KPI dimension and client_type. -#}
+    implausible (the day that lost the row). Slices: every KPI dimension and client_type.
+    Incremental (DuckDB): a run profiles again the days from `since` on (profile_days_start). -#}
 {%- set slice_dimensions = var('quality_slice_dimensions')['api_calls'] -%}
 {#- Required columns (docs/raw-schemas.md), typed: null = missing, empty or unparseable. -#}
 {%- set required_columns = [
@@ -11,10 +12,15 @@
     'document_type', 'status', 'http_status', 'latency_ms', 'ingested_at', 'batch_id',
 ] -%}
 {%- set timestamp_reasons = implausible_timestamp_reasons() -%}
+{%- set staging = ref('stg_api_gateway__api_calls') -%}
+{%- set since = profile_days_start(
+    'signal_date', {'api_calls': staging}, staging, slice_dimensions, 'attributed_date'
+) -%}
 
 with api_calls as (
 
-    select * from {{ ref('stg_api_gateway__api_calls') }}
+    select * from {{ staging }}
+    {{ profile_rows_since(since, 'attributed_date', 'call_date') }}
 
 ),
 
@@ -89,7 +95,7 @@ flagged as (
 dated as (
 
     select * from flagged
-    where signal_date is not null
+    where signal_date is not null{% if since %} and signal_date >= date '{{ since }}'{% endif %}
 
 ),
 
@@ -136,14 +142,14 @@ profiled_slices as (
 
 recorded_elsewhere as (
 
-    {{ implausible_rows_on_recorded_day('dated', slice_dimensions) }}  -- noqa: PRS
+    {{ implausible_rows_on_recorded_day('flagged', slice_dimensions, since) }}  -- noqa: PRS
 
 ),
 
 slice_days as (
 
     -- every slice on every day of the log, so a slice that went silent shows as zero rows
-    {{ slice_day_grid('profiled_slices', 'signal_date') }}
+    {{ slice_day_grid('profiled_slices', 'signal_date', this if since else none) }}
 
 ),
 
@@ -186,7 +192,7 @@ profiled as (
 
 final as (
 
-    {{ unpivot_profile_measures('api_calls', measures) }}
+    {{ unpivot_profile_measures('api_calls', measures, staged_log_start(staging)) }}
 
 )
 

@@ -6,7 +6,8 @@
     Ingestion time and batch are not content (a replay differs there). Copies with an
     impossible ingestion time (before the event) are quarantined in staging and never win.
     Same profile columns as int_*_profiled_daily; numerator = conflicting rows, denominator =
-    valid rows of the slice-day. -#}
+    valid rows of the slice-day. Incremental (DuckDB): a run profiles again the days from
+    `since` on (profile_days_start) and every day holding a copy of an id copied since then. -#}
 {%- set datasets = {
     'api_calls': {
         'model': 'stg_api_gateway__api_calls', 'id': 'call_id',
@@ -20,6 +21,11 @@
     },
 } -%}
 {%- set string_type = api.Column.translate_type('string') -%}
+{%- set stagings = {} -%}
+{%- for dataset, spec in datasets.items() -%}
+    {%- do stagings.update({dataset: ref(spec.model)}) -%}
+{%- endfor -%}
+{%- set since = profile_days_start('signal_date', stagings) -%}
 
 with
 {%- for dataset, spec in datasets.items() %}
@@ -35,11 +41,14 @@ with
         select
             {{ dimensions | join(', ') }},
             attributed_date as signal_date,
-            {{ spec.id }} as row_id
+            {{ spec.id }} as row_id,
+            log_first_ingested_at
         from {{ ref(spec.model) }}
         where not is_quarantined and attributed_date is not null
 
     ),
+
+    {{ copies_scope_cte(dataset ~ '_rows', dataset ~ '_scope', since) }}
 
     {{ dataset }}_conflicting_ids as (
 
@@ -52,6 +61,7 @@ with
             and attributed_date is not null
             and {{ spec.id }} in (
                 select repeated.row_id from {{ dataset }}_rows as repeated
+                {{ in_copies_scope('repeated.row_id', dataset ~ '_scope', since) }}
                 group by repeated.row_id
                 having count(*) > 1
             )
@@ -64,12 +74,12 @@ with
     {{ dataset }}_flagged as (
 
         select
-            {{ dataset }}_rows.*,
+            profiled_rows.*,
             case when {{ dataset }}_conflicting_ids.row_id is null then 0 else 1 end
                 as conflicting_row
-        from {{ dataset }}_rows
+        from {{ dataset }}_{{ 'scope' if since else 'rows' }} as profiled_rows
         left join {{ dataset }}_conflicting_ids
-            on {{ dataset }}_rows.row_id = {{ dataset }}_conflicting_ids.row_id
+            on profiled_rows.row_id = {{ dataset }}_conflicting_ids.row_id
 
     ),
 
@@ -85,7 +95,8 @@ with
             count(*) as sample_rows,
             cast(sum(conflicting_row) as {{ type_double() }}) as numerator,
             cast(count(*) as {{ type_double() }}) as denominator,
-            signal_date
+            signal_date,
+            max(log_first_ingested_at) as log_first_ingested_at
         from {{ dataset }}_flagged
         group by {{ dimension_grouping_sets('signal_date', dimensions) }}  -- noqa: PRS
         having {{ grouping_dimension_not_null(dimensions, 'slice_value') }}

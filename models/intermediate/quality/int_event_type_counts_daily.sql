@@ -1,9 +1,16 @@
 {#- The event loss tests' counts: one row per event type (purchase, level_complete) x slice x
     day of the game log, every slice on every day of the log (zeros when silent): human
     (non-bot, deduplicated) sessions and events of the type in the slice, and the same for the
-    rest of the dataset that day (the 'all' row minus the slice). Read by int_event_loss_tests. -#}
+    rest of the dataset that day (the 'all' row minus the slice). Read by int_event_loss_tests.
+    Incremental (DuckDB): a run counts again the days from `since` on (profile_days_start). -#}
 {%- set dimensions = var('quality_slice_dimensions')['game_events'] -%}
 {%- set event_types = ['purchase', 'level_complete'] -%}
+{%- set human_events = (
+    '(select * from ' ~ ref('int_game_events_bot_flagged') ~ ' where not is_bot)'
+) -%}
+{%- set since = profile_days_start(
+    'event_date', {none: ref('stg_game_telemetry__game_events')}, human_events, dimensions
+) -%}
 
 with facts as (
 
@@ -12,8 +19,10 @@ with facts as (
         event_name,
         {{ dimensions | join(', ') }},
         event_date
-    from {{ ref('int_game_events_bot_flagged') }}
-    where not is_bot
+    from {{ human_events }} as human_events
+    {%- if since %}
+        where event_date >= date '{{ since }}'
+    {%- endif %}
 
 ),
 
@@ -36,7 +45,7 @@ slice_days as (
 
 grid as (
 
-    {{ slice_day_grid('slice_days', 'event_date') }}
+    {{ slice_day_grid('slice_days', 'event_date', this if since else none) }}
 
 ),
 
@@ -56,7 +65,8 @@ counts as (
             totals.sessions - coalesce(slice_days.sessions, 0) as rest_sessions,
             totals.{{ event_type }}_events - coalesce(slice_days.{{ event_type }}_events, 0)
                 as rest_events,
-            grid.event_date
+            grid.event_date,
+            {{ staged_log_start(ref('stg_game_telemetry__game_events')) }} as log_first_ingested_at
         from grid
         left join slice_days
             on

@@ -2,7 +2,9 @@
     event-name normalisation) with 0/1 flags of the defects int_game_events_profiled_daily
     counts, its slice dimensions, its ingestion lag and two days: recorded_date (its event day)
     and signal_date (its attributed day: the event day, or the ingestion day when the event
-    time is missing or implausible). One row per source_row_number. -#}
+    time is missing or implausible). One row per source_row_number. Incremental (DuckDB): a run
+    flags only the rows staged since the last one (all of them again when staging staged every
+    row again: pre-hook restart_dedup_when_restaged). -#}
 {%- set slice_dimensions = var('quality_slice_dimensions')['game_events'] -%}
 {%- set required_columns = [
     'event_id', 'user_id', 'session_id', 'event_name', 'event_at', 'platform', 'country',
@@ -15,6 +17,7 @@
 with game_events as (
 
     select * from {{ ref('stg_game_telemetry__game_events') }}
+    {{ staged_since_last_run() }}
 
 ),
 
@@ -80,7 +83,8 @@ flagged as (
         {{ dbt.datediff('event_at', 'ingested_at', 'second') }} / cast(3600 as {{ type_double() }}) -- noqa: LT05
             as ingestion_lag_hours,
         event_date as recorded_date,
-        attributed_date as signal_date
+        attributed_date as signal_date,
+        log_first_ingested_at
     from game_events
 
 )

@@ -5,28 +5,38 @@
     and the KPIs are built from).
     signal_date = the row's attributed day: its event day, or its ingestion day when the event
     time is missing or implausible (the day that lost the row). Slices: every KPI dimension.
-    The rows' defect flags come from int_game_events_flagged. -#}
+    The rows' defect flags come from int_game_events_flagged.
+    Incremental (DuckDB): a run profiles again the days from `since` on (profile_days_start). -#}
 {%- set slice_dimensions = var('quality_slice_dimensions')['game_events'] -%}
 {%- set aliases = var('event_name_aliases') -%}
 {%- set alias_targets = aliases.values() | unique | list -%}
+{%- set flagged_rows = ref('int_game_events_flagged') -%}
+{%- set since = profile_days_start(
+    'signal_date', {'game_events': ref('stg_game_telemetry__game_events')}, flagged_rows,
+    slice_dimensions,
+) -%}
 
 with flagged as (
 
     -- every raw row with its defect flags
-    select * from {{ ref('int_game_events_flagged') }}
+    select * from {{ flagged_rows }}
+    {{ profile_rows_since(since, 'signal_date', 'recorded_date') }}
 
 ),
 
 facts as (
 
     select * from {{ ref('int_game_events_bot_flagged') }}
+    {%- if since %}
+        where event_date >= date '{{ since }}'
+    {%- endif %}
 
 ),
 
 dated as (
 
     select * from flagged
-    where signal_date is not null
+    where signal_date is not null{% if since %} and signal_date >= date '{{ since }}'{% endif %}
 
 ),
 
@@ -105,14 +115,14 @@ bot_slices as (
 
 recorded_elsewhere as (
 
-    {{ implausible_rows_on_recorded_day('dated', slice_dimensions) }}  -- noqa: PRS
+    {{ implausible_rows_on_recorded_day('flagged', slice_dimensions, since) }}  -- noqa: PRS
 
 ),
 
 slice_days as (
 
     -- every slice on every day of the log, so a slice that went silent shows as zero rows
-    {{ slice_day_grid('profiled_slices', 'signal_date') }}
+    {{ slice_day_grid('profiled_slices', 'signal_date', this if since else none) }}
 
 ),
 
@@ -170,7 +180,9 @@ profiled as (
 
 final as (
 
-    {{ unpivot_profile_measures('game_events', measures) }}
+    {{ unpivot_profile_measures(
+        'game_events', measures, staged_log_start(ref('stg_game_telemetry__game_events'))
+    ) }}
 
 )
 
