@@ -12,7 +12,7 @@
     {%- if is_incremental() %}
         and {{ id_column }} in (
             select {{ id_column }} from {{ staging }}
-            where source_row_number > (select coalesce(max(source_row_number), 0) from {{ this }})
+            {{ staged_since_last_run() }}
         )
     {%- endif %}
 {%- endmacro %}
@@ -32,9 +32,10 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- staged_since_last_run: on an incremental run of a model with one row per staged row
-    (int_game_events_flagged), the WHERE clause keeping the staged rows it does not hold yet (file
-    positions after the largest it holds). Outside an incremental run: nothing, every row. -#}
+{#- staged_since_last_run: on an incremental run, the WHERE clause keeping the staged rows after
+    the largest file position the model's table holds: the rows int_game_events_flagged (one row
+    per staged row) does not hold yet, the new copies copies_of_new_ids looks for. Outside an
+    incremental run: nothing, every row. -#}
 {% macro staged_since_last_run() -%}
     {%- if is_incremental() -%}
     where source_row_number > (select coalesce(max(source_row_number), 0) from {{ this }})
