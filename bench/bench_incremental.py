@@ -16,9 +16,13 @@ Per run, each in its own process and DuckDB file, files mode, the whole project 
 3. **one new day**: `dbt build --exclude-resource-type unit_test` again on that database, now
    reading `after/`: the daily run as dbt recommends running it in production (unit tests test
    the code, which did not change since the full build that ran them; `--with-unit-tests` keeps
-   them).
+   them);
+4. **nothing new**: the same command once more on the same files, nothing appended: what every
+   run costs whatever the data brings (dbt's per-node work, the tests over whole tables, the
+   Python models), the floor under any re-run's ratio.
 
-Then it checks that the re-run's tables equal the full build's (`bench/compare_warehouses.py`'s
+Then it checks that the re-run's tables (after step 4, which must leave them as they are) equal
+the full build's (`bench/compare_warehouses.py`'s
 comparison, every table both hold) and prints the CPU ratio re-run / full and where the re-run's
 node time goes (from its `target/run_results.json`), as Markdown for docs/benchmarks.md.
 """
@@ -82,6 +86,8 @@ def build(work: Path, raw_dir: Path, memory_limit: str, fresh: bool, extra=()) -
     db = work / "kpi.duckdb"
     if fresh:
         fresh_db(db)
+        for earlier in work.glob("run_results_*.json"):  # a previous benchmark's, same --out
+            earlier.unlink()
     env = {
         **files_env(work, raw_dir),
         "KPI_TRUST_DB": str(db),
@@ -148,7 +154,7 @@ def main() -> int:
     counts = generate(raw_dir, args.rows)
     cut = cut_at_last_day(raw_dir, args.out / "before", args.out / "after")
     print(f"data: {counts}, cut at {cut}", flush=True)
-    runs: dict[str, list[Run]] = {"full": [], "yesterday": [], "one new day": []}
+    runs: dict[str, list[Run]] = {"full": [], "yesterday": [], "one new day": [], "nothing new": []}
     for n in range(args.runs):
         runs["full"].append(
             build(args.out / f"full_{n}", args.out / "after", args.memory_limit, True)
@@ -160,6 +166,8 @@ def main() -> int:
         extra = () if args.with_unit_tests else ("--exclude-resource-type", "unit_test")
         runs["one new day"].append(build(work, args.out / "after", args.memory_limit, False, extra))
         print(f"one new day {n}: {runs['one new day'][-1]}", flush=True)
+        runs["nothing new"].append(build(work, args.out / "after", args.memory_limit, False, extra))
+        print(f"nothing new {n}: {runs['nothing new'][-1]}", flush=True)
     differing = differing_tables(
         args.out / "full_0" / "kpi.duckdb", args.out / "incremental_0" / "kpi.duckdb"
     )
@@ -196,9 +204,13 @@ def main() -> int:
     manifest = args.out / "full_0" / "target" / "manifest.json"
     full_parts = node_seconds(args.out / "full_0" / "run_results_0.json", manifest)
     rerun_parts = node_seconds(args.out / "incremental_0" / "run_results_1.json", manifest)
-    print("| part | full build s | one new day s |\n|---|---:|---:|")
+    noop_parts = node_seconds(args.out / "incremental_0" / "run_results_2.json", manifest)
+    print("| part | full build s | one new day s | nothing new s |\n|---|---:|---:|---:|")
     for part, seconds in full_parts.items():
-        print(f"| {part} | {seconds:.1f} | {rerun_parts.get(part, 0.0):.1f} |")
+        print(
+            f"| {part} | {seconds:.1f} | {rerun_parts.get(part, 0.0):.1f} "
+            f"| {noop_parts.get(part, 0.0):.1f} |"
+        )
     print(f"\ntables differing from the full build: {', '.join(differing) or 'none'}")
     return 0 if not differing else 1
 
