@@ -18,7 +18,14 @@ from kpi_trust.anomaly.config import DetectConfig, Resolved, infer_step, resolve
 from kpi_trust.anomaly.consensus import alarm_columns, consensus_state, episodes, vote
 from kpi_trust.anomaly.ml import features, ml_detectors
 
-__all__ = ["OUTPUT_COLUMNS", "DetectConfig", "detect_frame", "detect_series", "infer_step"]
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "DetectConfig",
+    "detect_columns",
+    "detect_frame",
+    "detect_series",
+    "infer_step",
+]
 
 OUTPUT_COLUMNS = (
     "timestamp",
@@ -52,81 +59,85 @@ def _prepare(timestamps, values) -> pd.Series:
     return numbers.sort_index()
 
 
-def _empty_result(series: pd.Series, config: DetectConfig, status: np.ndarray) -> pd.DataFrame:
+def _empty_columns(series: pd.Series, config: DetectConfig, status: np.ndarray) -> dict:
     n = len(series)
-    frame = pd.DataFrame(
-        {
-            "timestamp": series.index,
-            "value": series.to_numpy(),
-            "expected": np.nan,
-            "lower": np.nan,
-            "upper": np.nan,
-            "score": np.nan,
-            "is_anomaly": np.zeros(n, dtype=bool),
-            "detectors_agreeing": np.zeros(n, dtype=int),
-            "status": status,
-            "direction": "",
-            "severity": "",
-            "z": np.nan,
-            "baseline": "",
-        }
-    )
+    columns = {
+        "timestamp": series.index,
+        "value": series.to_numpy(),
+        "expected": np.full(n, np.nan),
+        "lower": np.full(n, np.nan),
+        "upper": np.full(n, np.nan),
+        "score": np.full(n, np.nan),
+        "is_anomaly": np.zeros(n, dtype=bool),
+        "detectors_agreeing": np.zeros(n, dtype=int),
+        "status": status,
+        "direction": np.full(n, ""),
+        "severity": np.full(n, ""),
+        "z": np.full(n, np.nan),
+        "baseline": np.full(n, ""),
+    }
     for name in detector_names(config):
-        frame[f"score_{name}"] = np.nan
+        columns[f"score_{name}"] = np.full(n, np.nan)
     for name in detector_names(config):
-        frame[f"flag_{name}"] = False
-    return frame
+        columns[f"flag_{name}"] = np.zeros(n, dtype=bool)
+    return columns
 
 
-def _score(series: pd.Series, res: Resolved) -> pd.DataFrame:
+def _score(series: pd.Series, res: Resolved) -> dict:
     cfg = res.cfg
     index = series.index
     x = series.to_numpy()
     grid = np.rint(np.asarray((index - index[0]) / res.step, dtype=float)).astype(np.int64)
     base = robust_baseline(index, grid, x, res)
-    eligible = base["eligible"].to_numpy()
-    sigma = base["reference_scale"].to_numpy() * long_run_factor(
-        index, base["reference_resid"].to_numpy(), res
-    )
-    change = cusum(base["reference_resid"].to_numpy(), sigma, eligible, res)
-    regime = base["seasonal_present"].to_numpy()
+    eligible = base["eligible"]
+    sigma = base["reference_scale"] * long_run_factor(index, base["reference_resid"], res)
+    change = cusum(base["reference_resid"], sigma, eligible, res)
+    regime = base["seasonal_present"]
     learned = (
         ml_detectors(features(index, grid, x, base, res), eligible, regime, res)
         if cfg.ml_detectors
         else None  # no ML detector configured: no features to compute
     )
     names = detector_names(cfg)
-    parts = {"seasonal": base.reset_index(drop=True), "changepoint": change}
-    frame_of = {name: parts.get(name, learned) for name in names}
-    flags = {n: frame_of[n][f"flag_{n}"].to_numpy() & eligible for n in names}
-    scores = {n: frame_of[n][f"score_{n}"].to_numpy() for n in names}
-    _, score = vote(flags, scores, cfg.consensus, cfg.vote_window_rows)
+    parts = {"seasonal": base, "changepoint": change}
+    columns_of = {name: parts.get(name, learned) for name in names}
+    flags = {n: columns_of[n][f"flag_{n}"] & eligible for n in names}
+    scores = {n: columns_of[n][f"score_{n}"] for n in names}
+    agreeing, score = vote(flags, scores, cfg.consensus, cfg.vote_window_rows)
     # consensus c: c agreeing detectors, or one at p <= alpha ** c (consensus.strong_evidence)
-    state, agreeing = consensus_state(flags, scores, eligible, cfg.consensus, cfg)
+    state, _ = consensus_state(flags, scores, eligible, cfg.consensus, cfg, agreeing=agreeing)
     alarm = episodes(state, cfg.vote_window_rows, res.refractory_rows)
-    z = base["z"].to_numpy()
+    z = base["z"]
     described = alarm_columns(state, alarm, eligible, np.isnan(x), z)
-    out = pd.DataFrame(
-        {
-            "timestamp": index,
-            "value": x,
-            "expected": np.where(eligible, base["expected"].to_numpy(), np.nan),
-            "lower": np.where(eligible, base["lower"].to_numpy(), np.nan),
-            "upper": np.where(eligible, base["upper"].to_numpy(), np.nan),
-            "score": np.where(eligible, score, np.nan),
-            "is_anomaly": alarm,
-            "detectors_agreeing": np.where(eligible, agreeing, 0),
-            "status": described["status"],
-            "direction": described["direction"],
-            "severity": described["severity"],
-            "z": np.where(eligible, z, np.nan),
-            "baseline": np.where(eligible, base["baseline"].to_numpy(), ""),
-            # one frame built at once: adding columns one by one is slow for short series
-            **{f"score_{name}": np.where(eligible, scores[name], np.nan) for name in names},
-            **{f"flag_{name}": flags[name] for name in names},
-        }
-    )
-    return out
+    return {
+        "timestamp": index,
+        "value": x,
+        "expected": np.where(eligible, base["expected"], np.nan),
+        "lower": np.where(eligible, base["lower"], np.nan),
+        "upper": np.where(eligible, base["upper"], np.nan),
+        "score": np.where(eligible, score, np.nan),
+        "is_anomaly": alarm,
+        "detectors_agreeing": np.where(eligible, agreeing, 0),
+        "status": described["status"],
+        "direction": described["direction"],
+        "severity": described["severity"],
+        "z": np.where(eligible, z, np.nan),
+        "baseline": np.where(eligible, base["baseline"], ""),
+        **{f"score_{name}": np.where(eligible, scores[name], np.nan) for name in names},
+        **{f"flag_{name}": flags[name] for name in names},
+    }
+
+
+def detect_columns(timestamps, values, config: DetectConfig | None = None) -> dict:
+    """``detect_series``'s columns as numpy arrays (name -> array, in output order), without
+    building a DataFrame: for callers that score many series and stack them (a frame per
+    series costs more than the detectors on a 90-day series)."""
+    config = config or DetectConfig()
+    series = _prepare(timestamps, values)
+    if series.index.nunique() < 2 or series.notna().sum() <= config.min_history:
+        status = np.where(series.isna(), "missing_value", "insufficient_history")
+        return _empty_columns(series, config, status)
+    return _score(series, resolve(config, series.index))
 
 
 def detect_series(timestamps, values, config: DetectConfig | None = None) -> pd.DataFrame:
@@ -138,12 +149,7 @@ def detect_series(timestamps, values, config: DetectConfig | None = None) -> pd.
     (too little or too sparse history: never flagged), ``missing_value``, ``normal``,
     ``anomaly`` (the alarm: first row of an episode, ``is_anomaly`` true) or ``ongoing``.
     """
-    config = config or DetectConfig()
-    series = _prepare(timestamps, values)
-    if series.index.nunique() < 2 or series.notna().sum() <= config.min_history:
-        status = np.where(series.isna(), "missing_value", "insufficient_history")
-        return _empty_result(series, config, status)
-    return _score(series, resolve(config, series.index))
+    return pd.DataFrame(detect_columns(timestamps, values, config))
 
 
 def detect_frame(

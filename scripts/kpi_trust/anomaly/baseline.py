@@ -15,8 +15,6 @@ if it cuts the chosen scale by a further 15 %: the choice itself only looks at t
 
 from __future__ import annotations
 
-from collections import Counter, deque
-
 import numpy as np
 import pandas as pd
 from scipy import special
@@ -147,10 +145,8 @@ class TrailingWindows:
             self.start = np.maximum(self.end - rows, 0)
         self.size = self.end - self.start
 
-    def stats(self, values: np.ndarray, **functions) -> dict[str, np.ndarray]:
-        """Each function(sorted window matrix, non-NaN count) per row; NaN for empty windows
-        (pandas' result when the window holds no row at all)."""
-        out: dict[str, list[np.ndarray]] = {name: [] for name in functions}
+    def sorted_windows(self, values: np.ndarray):
+        """(first row, sorted window matrix with NaN last, non-NaN count) per chunk of rows."""
         width = max(int(self.size.max(initial=0)), 1)
         for first in range(0, len(values), CHUNK):
             start, end = self.start[first : first + CHUNK], self.end[first : first + CHUNK]
@@ -158,7 +154,13 @@ class TrailingWindows:
             inside = positions < end[:, None]
             matrix = np.where(inside, values[np.clip(positions, 0, len(values) - 1)], np.nan)
             matrix.sort(axis=1)
-            count = (~np.isnan(matrix)).sum(axis=1)
+            yield first, matrix, (~np.isnan(matrix)).sum(axis=1)
+
+    def stats(self, values: np.ndarray, **functions) -> dict[str, np.ndarray]:
+        """Each function(sorted window matrix, non-NaN count) per row; NaN for empty windows
+        (pandas' result when the window holds no row at all)."""
+        out: dict[str, list[np.ndarray]] = {name: [] for name in functions}
+        for _, matrix, count in self.sorted_windows(values):
             for name, function in functions.items():
                 out[name].append(function(matrix, count))
         empty = self.size == 0
@@ -169,10 +171,9 @@ class TrailingWindows:
 
 
 def rolling_scale(
-    resid: pd.Series, res: Resolved, floor: np.ndarray, windows: TrailingWindows
+    values: np.ndarray, res: Resolved, floor: np.ndarray, windows: TrailingWindows
 ) -> dict[str, np.ndarray]:
     """Robust scale and quartiles of a residual series over the trailing window (past only)."""
-    values = resid.to_numpy()
     plain = windows.stats(
         values, q1=window_quantile(0.25), q3=window_quantile(0.75), count=window_count
     )
@@ -197,31 +198,30 @@ def value_history(index: pd.DatetimeIndex, x: np.ndarray, res: Resolved) -> dict
 
     Quantised and two-level signals revisit the same values; a value that is common in the
     recent past is a known state, not an anomaly, however far it is from the median.
+    ``share`` is the share of the window's observations equal to this row's value when at
+    least two are, else 0.
     """
-    times = index.as_unit("ns").asi8
-    width = res.window.value
-    window: deque[tuple[int, float]] = deque()
-    counts: Counter[float] = Counter()
     share, distinct, size = np.zeros(len(x)), np.zeros(len(x)), np.zeros(len(x))
-    for i, (t, value) in enumerate(zip(times, x, strict=True)):
-        while window and window[0][0] < t - width:
-            _, old = window.popleft()
-            counts[old] -= 1
-            if counts[old] == 0:
-                del counts[old]
-        distinct[i], size[i] = len(counts), len(window)
-        if window and not np.isnan(value):
-            hits = counts.get(value, 0)
-            if hits >= 2:
-                share[i] = hits / len(window)
-        if not np.isnan(value):
-            window.append((t, value))
-            counts[value] += 1
+    for first, matrix, count in TrailingWindows(index, res.window).sorted_windows(x):
+        rows = slice(first, first + len(count))
+        value = x[rows]
+        hits = (matrix == value[:, None]).sum(axis=1)
+        # sorted, NaN last: a new distinct value wherever a value differs from the one before
+        changes = (matrix[:, 1:] != matrix[:, :-1]) & (
+            np.arange(1, matrix.shape[1])[None, :] < count[:, None]
+        )
+        distinct[rows] = np.where(count > 0, 1 + changes.sum(axis=1), 0)
+        size[rows] = count
+        known = (count > 0) & ~np.isnan(value) & (hits >= 2)
+        share[rows] = np.where(known, hits / np.maximum(count, 1), 0.0)
     return {"share": share, "distinct": distinct, "size": size}
 
 
-def robust_baseline(index: pd.DatetimeIndex, grid: np.ndarray, x: np.ndarray, res: Resolved):
-    """Expected value, band, robust z, score (0-1) and flag of the seasonal-baseline detector."""
+def robust_baseline(
+    index: pd.DatetimeIndex, grid: np.ndarray, x: np.ndarray, res: Resolved
+) -> dict[str, np.ndarray]:
+    """Expected value, band, robust z, score (0-1) and flag of the seasonal-baseline detector,
+    and the residuals the other detectors read: one array per name, one value per row."""
     cfg = res.cfg
     windows = TrailingWindows(index, res.window)
     past = windows.stats(x, median=window_median(), max=window_max, min=window_min)
@@ -232,8 +232,7 @@ def robust_baseline(index: pd.DatetimeIndex, grid: np.ndarray, x: np.ndarray, re
     floor = resolution(x)
     candidates = {"trailing": trailing, "seasonal": seasonal, "recent": recent}
     stats = {
-        name: rolling_scale(pd.Series(x - pred, index=index), res, floor, windows)
-        for name, pred in candidates.items()
+        name: rolling_scale(x - pred, res, floor, windows) for name, pred in candidates.items()
     }
 
     def usable(name: str) -> np.ndarray:
@@ -294,22 +293,19 @@ def robust_baseline(index: pd.DatetimeIndex, grid: np.ndarray, x: np.ndarray, re
     reference = np.where(seasonal_present, x - seasonal, x - trailing)
     ref_scale = np.where(seasonal_present, stats["seasonal"]["scale"], stats["trailing"]["scale"])
     trailing_scale = np.fmax(np.nan_to_num(stats["trailing"]["scale"]), eps)
-    return pd.DataFrame(
-        {
-            "expected": expected,
-            "lower": expected - cutoff * scale,
-            "upper": expected + cutoff * scale,
-            "scale": scale,
-            "z": z,
-            "baseline": choice,
-            "eligible": eligible,
-            "score_seasonal": np.where(eligible, score, np.nan),
-            "flag_seasonal": flag,
-            "trailing": trailing,
-            "trailing_scale": trailing_scale,
-            "seasonal_present": seasonal_present,
-            "reference_resid": reference,
-            "reference_scale": np.fmax(np.nan_to_num(ref_scale, nan=0.0), eps),
-        },
-        index=index,
-    )
+    return {
+        "expected": expected,
+        "lower": expected - cutoff * scale,
+        "upper": expected + cutoff * scale,
+        "scale": scale,
+        "z": z,
+        "baseline": choice,
+        "eligible": eligible,
+        "score_seasonal": np.where(eligible, score, np.nan),
+        "flag_seasonal": flag,
+        "trailing": trailing,
+        "trailing_scale": trailing_scale,
+        "seasonal_present": seasonal_present,
+        "reference_resid": reference,
+        "reference_scale": np.fmax(np.nan_to_num(ref_scale, nan=0.0), eps),
+    }

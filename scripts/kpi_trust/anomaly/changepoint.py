@@ -37,7 +37,7 @@ def long_run_factor(index: pd.DatetimeIndex, resid: np.ndarray, res: Resolved) -
 
 def cusum(
     resid: np.ndarray, sigma: np.ndarray, eligible: np.ndarray, res: Resolved
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """Per row: CUSUM score (0-1), alarm flag and direction (+1 up, -1 down, 0 none)."""
     cfg = res.cfg
     k, h, clip = cfg.cusum_k, cfg.cusum_h, cfg.cusum_clip
@@ -58,6 +58,4 @@ def cusum(
             flag[t] = True
             direction[t] = 1 if up >= down else -1
             up = down = 0.0
-    return pd.DataFrame(
-        {"score_changepoint": score, "flag_changepoint": flag, "cusum_direction": direction}
-    )
+    return {"score_changepoint": score, "flag_changepoint": flag, "cusum_direction": direction}

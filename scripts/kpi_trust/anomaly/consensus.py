@@ -25,12 +25,17 @@ def recent_max(values: np.ndarray, rows: int) -> np.ndarray:
     return np.fmax.reduce(np.lib.stride_tricks.sliding_window_view(padded, rows), axis=1)
 
 
+def agreeing_votes(flags: dict[str, np.ndarray], rows: int) -> np.ndarray:
+    """Detectors whose flag fell within the last ``rows`` rows, per row."""
+    recent_flags = np.column_stack([recent_max(f.astype(float), rows) for f in flags.values()])
+    return np.nan_to_num(recent_flags).astype(int).sum(axis=1)
+
+
 def vote(
     flags: dict[str, np.ndarray], scores: dict[str, np.ndarray], consensus: int, rows: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Detectors agreeing per row, and the consensus score (k-th largest recent score)."""
-    recent_flags = np.column_stack([recent_max(f.astype(float), rows) for f in flags.values()])
-    agreeing = np.nan_to_num(recent_flags).astype(int).sum(axis=1)
+    agreeing = agreeing_votes(flags, rows)
     recent_scores = np.column_stack([recent_max(s, rows) for s in scores.values()])
     ranked = -np.sort(-np.nan_to_num(recent_scores, nan=0.0), axis=1)
     k = min(consensus, ranked.shape[1])
@@ -67,10 +72,14 @@ def consensus_state(
     eligible: np.ndarray,
     consensus: int,
     cfg,
+    agreeing: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows in anomalous state at a consensus level, and the detectors agreeing per row:
-    ``consensus`` detectors vote, or one brings evidence of p <= alpha ** consensus."""
-    agreeing, _ = vote(flags, scores, consensus, cfg.vote_window_rows)
+    ``consensus`` detectors vote, or one brings evidence of p <= alpha ** consensus.
+    ``agreeing``: agreeing_votes(flags, cfg.vote_window_rows) when the caller has it already
+    (it does not depend on the level)."""
+    if agreeing is None:
+        agreeing = agreeing_votes(flags, cfg.vote_window_rows)
     state = eligible & (agreeing >= consensus)
     if cfg.strong_evidence:
         strong = strong_evidence(flags, scores, cfg.alpha**consensus, cfg.vote_window_rows)

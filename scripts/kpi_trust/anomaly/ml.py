@@ -27,15 +27,15 @@ FEATURE_CLIP = 50.0
 
 
 def features(
-    index: pd.DatetimeIndex, grid: np.ndarray, x: np.ndarray, base: pd.DataFrame, res: Resolved
+    index: pd.DatetimeIndex, grid: np.ndarray, x: np.ndarray, base: dict, res: Resolved
 ) -> np.ndarray:
     """One feature row per input row, from the row's value and earlier rows only."""
     cfg = res.cfg
     series = pd.Series(x, index=index)
     # Deviations are measured from the baseline's reference expectation (seasonal when the
     # series is seasonal) in units of its robust scale, so features compare across rows.
-    scale = base["reference_scale"].to_numpy()
-    resid = pd.Series(base["reference_resid"].to_numpy() / scale, index=index)
+    scale = base["reference_scale"]
+    resid = pd.Series(base["reference_resid"] / scale, index=index)
     prev = series.ffill().shift(1).to_numpy()
     short = resid.rolling(cfg.ml_short_rows, min_periods=2)
     columns = [
@@ -106,7 +106,7 @@ def _fit_and_score(name: str, train: np.ndarray, test: np.ndarray, seed: int):
 
 def ml_detectors(
     feats: np.ndarray, eligible: np.ndarray, regime: np.ndarray, res: Resolved
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """Calibrated scores (0-1) and flags of each configured ML detector.
 
     ``regime`` is whether the features are measured from a seasonal expectation: a model is
@@ -135,4 +135,4 @@ def ml_detectors(
             out[f"score_{name}"][block] = 1.0 - at_least / len(ordered)
             cutoff = np.quantile(ordered, 1.0 - cfg.ml_alarm_rate, method="higher")
             out[f"flag_{name}"][block] = test_scores > cutoff
-    return pd.DataFrame(out)
+    return out

@@ -48,45 +48,54 @@ def sampling_noise_p(
     return p_value
 
 
-def consensus_by_level(scored: pd.DataFrame, config) -> dict:
+def _eligible(status: np.ndarray) -> np.ndarray:
+    """Rows the detectors scored (neither too little history nor a missing value)."""
+    return (status != "insufficient_history") & (status != "missing_value")
+
+
+def consensus_by_level(scored, config) -> dict:
     """(state, alarm) each consensus level (1, 2, 3) gives from the detector flags and scores
     (kpi_trust.anomaly.consensus: the library's own rule; a level is capped at the series'
-    detector count), so anomaly_metrics compares the levels in one build."""
+    detector count), so anomaly_metrics compares the levels in one build. ``scored``: one
+    series' detect_series frame or detect_columns mapping."""
     from kpi_trust.anomaly.config import resolve
-    from kpi_trust.anomaly.consensus import consensus_state, episodes
+    from kpi_trust.anomaly.consensus import agreeing_votes, consensus_state, episodes
 
     names = ("seasonal", "changepoint", *config.ml_detectors)
-    flags = {name: scored[f"flag_{name}"].to_numpy() for name in names}
-    scores = {name: scored[f"score_{name}"].to_numpy() for name in names}
-    eligible = ~scored["status"].isin(["insufficient_history", "missing_value"]).to_numpy()
-    none = np.zeros(len(scored), dtype=bool)
+    flags = {name: np.asarray(scored[f"flag_{name}"]) for name in names}
+    scores = {name: np.asarray(scored[f"score_{name}"]) for name in names}
+    eligible = _eligible(np.asarray(scored["status"]))
+    none = np.zeros(len(eligible), dtype=bool)
     if not eligible.any():
         return {level: (none, none) for level in LEVELS}
     refractory = resolve(config, pd.DatetimeIndex(scored["timestamp"])).refractory_rows
+    agreeing = agreeing_votes(flags, config.vote_window_rows)
     out = {}
     for level in LEVELS:
-        state, _ = consensus_state(flags, scores, eligible, min(level, len(names)), config)
+        state, _ = consensus_state(
+            flags, scores, eligible, min(level, len(names)), config, agreeing=agreeing
+        )
         out[level] = (state, episodes(state, config.vote_window_rows, refractory))
     return out
 
 
-def gate_sampling_noise(out: pd.DataFrame, p_value: np.ndarray, config) -> dict:
+def gate_sampling_noise(out, p_value: np.ndarray, config) -> dict:
     """Drop the detectors' flags on days a rate's move is within its sampling noise (binomial
     p-value above the seasonal detector's per-day level, config.alpha), then rebuild the alarm,
-    status, direction and severity from the remaining flags as detect_series does."""
+    status, direction and severity from the remaining flags as detect_series does. ``out``:
+    one series' detect_series frame or detect_columns mapping, updated in place."""
     from kpi_trust.anomaly.consensus import alarm_columns
 
     noise = np.nan_to_num(p_value, nan=0.0) > config.alpha
     out["is_sampling_noise"] = noise
     for name in ("seasonal", "changepoint", *config.ml_detectors):
-        out[f"flag_{name}"] = out[f"flag_{name}"].to_numpy() & ~noise
+        out[f"flag_{name}"] = np.asarray(out[f"flag_{name}"]) & ~noise
     levels = consensus_by_level(out, config)
     state, alarm = levels[min(config.consensus, len(LEVELS))]
-    eligible = ~out["status"].isin(["insufficient_history", "missing_value"]).to_numpy()
-    missing = (out["status"] == "missing_value").to_numpy()
+    status = np.asarray(out["status"])
     out["is_anomaly"] = alarm
     for column, values in alarm_columns(
-        state, alarm, eligible, missing, out["z"].to_numpy()
+        state, alarm, _eligible(status), status == "missing_value", np.asarray(out["z"])
     ).items():
         out[column] = values
     return levels
