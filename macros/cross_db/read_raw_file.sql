@@ -83,11 +83,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Spark: Parquet through the `parquet.` path syntax; CSV (and .csv.gz) through a temporary
-    view with the configured dialect and header (spark_csv_view): every column text, empty cells
-    null as the seeds load them. A line with more or fewer fields than the header is kept in the
-    view's corrupt-record column and named in source_line_problem as on DuckDB. row_number is
-    `int` on Spark (`bigint` on DuckDB): cast, so source_row_number has one type on both. -#}
+{#- Spark: Parquet through the `parquet.` path syntax, the row's position from the file
+    metadata column `_metadata.row_index` (Spark 3.5+: the row's index in its file, as DuckDB's
+    file_row_number; a row_number() over the scan order would send the whole log through one
+    task, and staging's parsing with it); CSV (and .csv.gz) through a temporary view with the
+    configured dialect and header (spark_csv_view): every column text, empty cells null as the
+    seeds load them, numbered in scan order (a multi-line CSV file is read by one task anyway).
+    A line with more or fewer fields than the header is kept in the view's corrupt-record
+    column and named in source_line_problem as on DuckDB. row_number is `int` on Spark
+    (`bigint` on DuckDB): cast, so source_row_number has one type on both. -#}
 {% macro spark__read_raw_file(path, format, columns, natives = {}) -%}
     {%- if format not in ('parquet', 'csv', 'csv.gz') -%}
         {{ exceptions.raise_compiler_error("raw_format must be 'parquet', 'csv' or 'csv.gz', got '" ~ format ~ "'") }}
@@ -102,7 +106,7 @@
             cast({{ column }} as string) as {{ column }},
             {%- endfor %}
             cast(null as string) as source_line_problem,
-            {{ row_number }} as source_row_number
+            cast(_metadata.row_index + 1 as {{ dbt.type_bigint() }}) as source_row_number
         from parquet.`{{ path }}`
     )
     {%- else -%}
