@@ -17,6 +17,9 @@ the same rows (by key) with every value equal, numbers within 1e-9 relative; and
 marts built from the log as it stood before its last ingestion day, then brought up to date by an
 incremental run (one new day), equal the full build.
 
+The raw logs as Parquet files: staging on Spark numbers each row by its position in the file
+(`_metadata.row_index`), the same `source_row_number` DuckDB reads (`file_row_number`).
+
 Great Expectations is on for both engines: on DuckDB the dbt Python model, on Spark GE's Spark
 execution engine run by `python -m kpi_trust.spark_build` inside the build (docs/spark.md);
 `gx_validation_results` must hold the same rows, and the trust tables read that GE evidence.
@@ -237,12 +240,34 @@ def last_full_ingestion_day(raw_dir: Path) -> pd.Timestamp:
     return counts[counts >= counts.mean() / 2].index.max()
 
 
+# The Parquet check: the two staging models (and the seeds they read) from the same logs written
+# as Parquet, rebuilt whole after the steps above (staging keeps its schema on Spark).
+STAGING = {
+    "api_calls": ("stg_api_gateway__api_calls", "call_id"),
+    "game_events": ("stg_game_telemetry__game_events", "event_id"),
+}
+PARQUET_SELECT = [
+    "--select",
+    *(f"+{model}" for model, _ in STAGING.values()),
+    "--resource-type",
+    "model",
+    "--resource-type",
+    "seed",
+    "--full-refresh",
+]
+
+
 @pytest.fixture(scope="module")
-def spark_started(work: Path, raw_dir: Path) -> dict:
+def parquet_raw_dir(work: Path) -> Path:
+    return generate_raw(work / "raw_parquet", fmt="parquet", **DATASET)
+
+
+@pytest.fixture(scope="module")
+def spark_started(work: Path, raw_dir: Path, parquet_raw_dir: Path) -> dict:
     """The Spark builds, started in the background (the DuckDB build runs meanwhile): the CI
     selection from the whole log, then the incremental check's two `dbt run`s (log before its
     last ingestion day, then the whole log: insert_overwrite of the lookback's days) into
-    schema INCREMENTAL_SCHEMA."""
+    schema INCREMENTAL_SCHEMA, then staging again from the Parquet logs."""
     from test_marts_incremental import LOOKBACK_DAYS, VARS, write_landed_by
 
     spark = work / "spark_build"
@@ -254,6 +279,8 @@ def spark_started(work: Path, raw_dir: Path) -> dict:
         late_days = write_landed_by(raw_dir, step_raw, landed_before, append_rest=append_rest)
         env = spark_env(spark, step_raw, KPI_TRUST_SPARK_SCHEMA=INCREMENTAL_SCHEMA)
         steps.append((["run", *INCREMENTAL_SELECT, *VARS], env))
+    parquet_env = spark_env(spark, parquet_raw_dir, KPI_TRUST_RAW_FORMAT="parquet")
+    steps.append((["build", *PARQUET_SELECT], parquet_env))
     log = spark / "dbt-spark.log"
     spark.mkdir()
     return {
@@ -316,6 +343,28 @@ def test_spark_incremental_day_equals_full_build(built: dict, table: str):
     )
     assert len(duck) > 0
     assert table_differences(duck, spark, INCREMENTAL_TABLES[table]) == []
+
+
+@requires_spark
+@pytest.mark.parametrize("dataset", list(STAGING))
+def test_spark_parquet_rows_numbered_as_in_the_file(
+    built: dict, parquet_raw_dir: Path, dataset: str
+):
+    """A Parquet log staged on Spark: every row, each with its 1-based position in the file
+    (the row's id there: the file's id at that position)."""
+    model, id_column = STAGING[dataset]
+    staged = read_spark_table(built["spark"], "staging", model)
+    staged = staged[["source_row_number", id_column]].sort_values("source_row_number")
+    path = parquet_raw_dir / f"{dataset}.parquet"
+    with duckdb.connect() as con:
+        in_file = con.sql(
+            f"select file_row_number + 1 as source_row_number, "
+            f"nullif(trim(cast({id_column} as varchar)), '') as {id_column} "
+            f"from read_parquet('{path}', file_row_number = true) order by 1"
+        ).df()
+    assert len(in_file) > 1000
+    assert staged["source_row_number"].tolist() == in_file["source_row_number"].tolist()
+    assert table_differences(in_file, staged.reset_index(drop=True), ["source_row_number"]) == []
 
 
 @requires_spark
