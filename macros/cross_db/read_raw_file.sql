@@ -88,7 +88,8 @@
     file_row_number; a row_number() over the scan order would send the whole log through one
     task, and staging's parsing with it); CSV (and .csv.gz) through a temporary view with the
     configured dialect and header (spark_csv_view): every column text, empty cells null as the
-    seeds load them, numbered in scan order (a multi-line CSV file is read by one task anyway).
+    seeds load them, numbered in scan order (table_row_number; a multi-line CSV file is read by
+    one task anyway).
     A line with more or fewer fields than the header is kept in the view's corrupt-record
     column and named in source_line_problem as on DuckDB. row_number is `int` on Spark
     (`bigint` on DuckDB): cast, so source_row_number has one type on both. -#}
@@ -96,9 +97,6 @@
     {%- if format not in ('parquet', 'csv', 'csv.gz') -%}
         {{ exceptions.raise_compiler_error("raw_format must be 'parquet', 'csv' or 'csv.gz', got '" ~ format ~ "'") }}
     {%- endif -%}
-    {%- set row_number -%}
-        cast(row_number() over (order by monotonically_increasing_id()) as {{ dbt.type_bigint() }})
-    {%- endset -%}
     {%- if format == 'parquet' -%}
     (
         select
@@ -124,7 +122,7 @@
                     then 'fewer fields than the header''s {{ header | length }}'
                 else 'more fields than the header''s {{ header | length }}'
             end as source_line_problem,
-            {{ row_number }} as source_row_number
+            {{ table_row_number() }} as source_row_number
         from {{ view }}
     )
     {%- endif -%}

@@ -192,7 +192,7 @@ def rolling_scale(
     return {"scale": scale, "q1": q1, "q3": q3, "count": plain["count"]}
 
 
-def value_history(index: pd.DatetimeIndex, x: np.ndarray, res: Resolved) -> dict[str, np.ndarray]:
+def value_history(x: np.ndarray, windows: TrailingWindows) -> dict[str, np.ndarray]:
     """Per row, over the trailing window (past only): how often this exact value was seen,
     how many distinct values and observations the window holds.
 
@@ -202,7 +202,7 @@ def value_history(index: pd.DatetimeIndex, x: np.ndarray, res: Resolved) -> dict
     least two are, else 0.
     """
     share, distinct, size = np.zeros(len(x)), np.zeros(len(x)), np.zeros(len(x))
-    for first, matrix, count in TrailingWindows(index, res.window).sorted_windows(x):
+    for first, matrix, count in windows.sorted_windows(x):
         rows = slice(first, first + len(count))
         value = x[rows]
         hits = (matrix == value[:, None]).sum(axis=1)
@@ -273,7 +273,7 @@ def robust_baseline(
     # -stdtrit(df, q), t.sf(x, df) is stdtr(df, -x)) without its per-call argument checks.
     cutoff = -special.stdtrit(dof, alpha / 2)
     p_value = 2 * special.stdtr(dof, -np.abs(z))
-    seen = value_history(index, x, res)
+    seen = value_history(x, windows)
     share = seen["share"]
     known = share >= max(cfg.known_state_share, 1e-12)
     # A discrete signal (few distinct values, many observations) leaving its observed range is
