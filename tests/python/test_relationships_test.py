@@ -22,11 +22,8 @@ def render(**arguments: str) -> str:
 
 def failing_values(child: list[str | None], parent: list[str | None]) -> list[str]:
     con = duckdb.connect()
-    con.execute("create table child (api_name varchar)")
-    con.execute("create table parent (api_name varchar)")
     for table, values in (("child", child), ("parent", parent)):
-        for value in values:
-            con.execute(f"insert into {table} values (?)", [value])
+        con.execute(f"create table {table} as select unnest(?::varchar[]) as api_name", [values])
     sql = render(model="child", column_name="api_name", to="parent", field="api_name")
     return sorted(row[0] for row in con.sql(sql).fetchall())
 
